@@ -1,0 +1,59 @@
+"""The base of every API viewset: scoped by the access policy so no viewset can forget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from oversight import access, services
+from oversight.models import AccessLogEntry
+
+
+class ScopedViewSetMixin:
+    """`get_queryset()` is always filtered through `access.visible_to`; reading one record
+    through the API is written to the access log."""
+
+    request: Request
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return self.queryset.all()  # type: ignore[attr-defined]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return access.visible_to(self.request.user, self.base_queryset())
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        services.access_log_record(
+            user=request.user, action=AccessLogEntry.Action.VIEW, obj=instance, via="api"
+        )
+        return Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
+
+
+class ScopedReadWriteViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and update — never delete: records keep their history."""
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that accepts only objects the requesting user may see (others: 400)."""
+
+    def get_queryset(self) -> QuerySet[Model]:
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        if request is None:
+            return queryset.none()
+        return access.visible_to(request.user, queryset)

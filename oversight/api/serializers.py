@@ -1,0 +1,155 @@
+"""Explicit API serializers. Server-set fields (timestamps, users, flags) are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from oversight.api.base import ScopedRelatedField
+from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, Team
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    group_manager = ScopedRelatedField(
+        queryset=StaffMember.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Service
+        fields = ["id", "name", "group_manager", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    service = ScopedRelatedField(queryset=Service.objects.all())
+    manager = ScopedRelatedField(queryset=StaffMember.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "service", "manager", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    team = ScopedRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
+    supervisor = ScopedRelatedField(
+        queryset=StaffMember.objects.all(), allow_null=True, required=False
+    )
+    full_name = serializers.CharField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True, default=None)
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "id",
+            "employee_number",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "username",
+            "role",
+            "employment_type",
+            "team",
+            "supervisor",
+            "start_date",
+            "asye_start_date",
+            "fte",
+            "leaving_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The model's own rules (supervisor is a manager, ASYE start date, FTE) answer 400.
+        instance = StaffMember(**{**self._current_values(), **attrs})
+        instance.clean()
+        return attrs
+
+    def _current_values(self) -> dict[str, Any]:
+        if self.instance is None:
+            return {}
+        return {
+            field: getattr(self.instance, field)
+            for field in self.Meta.fields
+            if field not in ("id", "full_name", "username", "created_at", "updated_at")
+        } | {"pk": self.instance.pk}
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    team = ScopedRelatedField(queryset=Team.objects.all())
+    allocated_worker = ScopedRelatedField(
+        queryset=StaffMember.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "label",
+            "case_type",
+            "allocated_worker",
+            "team",
+            "is_duty",
+            "opened_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        opened = attrs.get("opened_on", getattr(self.instance, "opened_on", None))
+        closed = attrs.get("closed_on", getattr(self.instance, "closed_on", None))
+        if opened and closed and closed < opened:
+            raise serializers.ValidationError(
+                {"closed_on": "The closing date must be on or after opening."}
+            )
+        return attrs
+
+
+class AbsenceSerializer(serializers.ModelSerializer):
+    """Absence type and notes are health data: readers outside the person's line-management
+    chain (and business support) see only that the person is absent."""
+
+    staff = ScopedRelatedField(queryset=StaffMember.objects.all())
+    absence_type = serializers.ChoiceField(choices=AbsenceType.choices)
+    details_visible = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Absence
+        fields = [
+            "id",
+            "staff",
+            "absence_type",
+            "start_date",
+            "end_date",
+            "excuses_supervision",
+            "notes",
+            "details_visible",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["excuses_supervision", "created_at", "updated_at"]
+
+    def get_details_visible(self, absence: Absence) -> bool:
+        return bool(getattr(absence, "details_visible", True))
+
+    def to_representation(self, instance: Absence) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.get_details_visible(instance):
+            for field in Absence.RESTRICTED_FIELDS:
+                data[field] = None
+        return data
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"end_date": "The end date must be on or after the start date."}
+            )
+        return attrs

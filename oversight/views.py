@@ -1,0 +1,232 @@
+"""Organisation pages: thin views over selectors, services and the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from oversight import access, selectors, services
+from oversight.forms import AbsenceEndForm, AbsenceForm, CaseFilterForm, StaffFilterForm
+from oversight.history import history_for
+from oversight.models import Absence, AccessLogEntry, Case, StaffMember, Team
+from oversight.records import kind_by_slug
+
+
+def _add_form_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError against the form fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(access.home_url_name(request.user))
+
+
+@login_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    me = access.staff_for(request.user)
+    if me is None:
+        return redirect("team-list")
+    return redirect("staff-detail", pk=me.pk)
+
+
+@login_required
+def my_team(request: HttpRequest) -> HttpResponse:
+    me = access.staff_for(request.user)
+    team = None
+    if me is not None:
+        team = access.visible_to(request.user, Team.objects.filter(manager=me)).first()
+        if team is None and me.team_id:
+            team = access.visible_to(request.user, Team.objects.filter(pk=me.team_id)).first()
+    if team is None:
+        return redirect("team-list")
+    return redirect("team-detail", pk=team.pk)
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = selectors.visible_teams(request.user)
+    return render(request, "oversight/team_list.html", {"teams": teams})
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = access.get_for_user(
+        request.user, Team.objects.select_related("service", "manager"), pk
+    )
+    members = list(selectors.team_members(request.user, team))
+    return render(
+        request,
+        "oversight/team_detail.html",
+        {"team": team, "members": members},
+    )
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    form = StaffFilterForm(request.GET or None)
+    queryset = StaffMember.objects.all()
+    if form.is_valid() and form.cleaned_data["q"]:
+        term = form.cleaned_data["q"]
+        queryset = queryset.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(employee_number__icontains=term)
+        )
+    staff = selectors.staff_with_summary(request.user, queryset).order_by(
+        "last_name", "first_name"
+    )
+    page = Paginator(staff, 50).get_page(request.GET.get("page"))
+    return render(request, "oversight/staff_list.html", {"form": form, "page": page})
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_for_user(
+        request.user, StaffMember.objects.select_related("team__service", "supervisor"), pk
+    )
+    services.access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=member)
+    today = selectors.today()
+    absences = list(selectors.absences_for(request.user, member))
+    return render(
+        request,
+        "oversight/staff_detail.html",
+        {
+            "member": member,
+            "absences": absences,
+            "current_absence": next((a for a in absences if a.covers(today)), None),
+            "absence_details_visible": access.can_see_absence_details(request.user, member),
+            "can_manage_absences": access.can_manage_absences(request.user, member),
+            "can_read_access_log": access.can_read_access_log(request.user, member),
+            "open_cases": access.visible_to(
+                request.user, member.cases.filter(closed_on__isnull=True)
+            ).count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_for_user(request.user, StaffMember, pk)
+    if not access.can_manage_absences(request.user, member):
+        raise Http404
+    form = AbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.absence_record(
+                staff=member,
+                absence_type=form.cleaned_data["absence_type"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                notes=form.cleaned_data["notes"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"Absence recorded for {member.full_name}.")
+            return redirect("staff-detail", pk=member.pk)
+    return render(request, "oversight/absence_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
+    absence = access.get_for_user(request.user, Absence.objects.select_related("staff"), pk)
+    if not access.can_manage_absences(request.user, absence.staff):
+        raise Http404
+    form = AbsenceEndForm(request.POST or None, initial={"end_date": selectors.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.absence_end(
+                absence=absence, end_date=form.cleaned_data["end_date"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"Absence ended for {absence.staff.full_name}.")
+            return redirect("staff-detail", pk=absence.staff_id)
+    return render(request, "oversight/absence_end.html", {"form": form, "absence": absence})
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None)
+    cases = selectors.visible_cases(request.user)
+    if form.is_valid():
+        term = form.cleaned_data["q"]
+        if term:
+            cases = cases.filter(Q(reference__icontains=term) | Q(label__icontains=term))
+        if not form.cleaned_data["include_closed"]:
+            cases = cases.filter(closed_on__isnull=True)
+    else:
+        cases = cases.filter(closed_on__isnull=True)
+    page = Paginator(cases.order_by("reference"), 50).get_page(request.GET.get("page"))
+    return render(request, "oversight/case_list.html", {"form": form, "page": page})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.get_for_user(
+        request.user, Case.objects.select_related("team", "allocated_worker"), pk
+    )
+    services.access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
+    return render(request, "oversight/case_detail.html", {"case": case})
+
+
+@login_required
+def record_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    record_kind = kind_by_slug(kind)
+    if record_kind is None:
+        raise Http404
+    obj = access.get_for_user(request.user, record_kind.model, pk)
+    entries = history_for(obj, record_kind.hidden_fields(request.user, obj))
+    return render(
+        request,
+        "oversight/history.html",
+        {
+            "object": obj,
+            "entries": entries,
+            "kind": record_kind,
+            "back_url": record_kind.detail_url(obj),
+        },
+    )
+
+
+@login_required
+def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    record_kind = kind_by_slug(kind)
+    if record_kind is None:
+        raise Http404
+    obj = access.get_for_user(request.user, record_kind.model, pk)
+    if not access.can_read_access_log(request.user, record_kind.subject_of(obj)):
+        raise Http404
+    entries = (
+        AccessLogEntry.objects.filter(kind=record_kind.slug, object_id=str(obj.pk))
+        .select_related("user__staff_member")
+        .order_by("-at")[:500]
+    )
+    return render(
+        request,
+        "oversight/access_log.html",
+        {"object": obj, "entries": entries, "back_url": record_kind.detail_url(obj)},
+    )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
