@@ -182,6 +182,19 @@ def get_for_user(user: UserLike, queryset: QuerySet[M] | type[M], pk: Any) -> M:
         raise Http404 from None
 
 
+def detail_of(model: type[Model] | None, *, needs_permission: bool = False) -> Callable[[Any], Any]:
+    """Declare which model a page's `pk` names (`None`: a registered record kind given by
+    `kind`). The all-URLs access test reads this to try every object as every role;
+    `needs_permission` says the page asks more than visibility (e.g. managers only)."""
+
+    def decorate(view: Any) -> Any:
+        view.scoped_model = model
+        view.needs_permission = needs_permission
+        return view
+
+    return decorate
+
+
 # --- organisation rules ----------------------------------------------------------------------
 
 

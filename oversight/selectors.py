@@ -28,6 +28,8 @@ def staff_with_summary(user: UserLike, queryset: QuerySet[StaffMember]) -> Query
     details_visible = StaffMember.objects.filter(
         access.staff_scope_q(user, Purpose.LINE_MANAGEMENT), pk=OuterRef("pk")
     )
+    # A colleague's supervisor is named only if the reader may see that person too.
+    supervisor_visible = access.visible_to(user, StaffMember.objects.filter(pk=OuterRef("supervisor_id")))
     return (
         access.visible_to(user, queryset)
         .select_related("team", "supervisor")
@@ -39,6 +41,7 @@ def staff_with_summary(user: UserLike, queryset: QuerySet[StaffMember]) -> Query
             absent_today=Exists(absence_today),
             absence_type_today=Subquery(absence_today.values("absence_type")[:1]),
             absence_details_visible=Exists(details_visible),
+            supervisor_visible=Exists(supervisor_visible),
         )
     )
 

@@ -62,6 +62,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/team_list.html", {"teams": teams})
 
 
+@access.detail_of(Team)
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_for_user(
@@ -93,6 +94,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/staff_list.html", {"form": form, "page": page})
 
 
+@access.detail_of(StaffMember)
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = access.get_for_user(
@@ -110,6 +112,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_absence": next((a for a in absences if a.covers(today)), None),
             "absence_details_visible": access.can_see_absence_details(request.user, member),
             "can_manage_absences": access.can_manage_absences(request.user, member),
+            "supervisor_visible": member.supervisor_id is not None
+            and access.visible_to(
+                request.user, StaffMember.objects.filter(pk=member.supervisor_id)
+            ).exists(),
             "can_read_access_log": access.can_read_access_log(request.user, member),
             "open_cases": access.visible_to(
                 request.user, member.cases.filter(closed_on__isnull=True)
@@ -118,6 +124,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@access.detail_of(StaffMember, needs_permission=True)
 @login_required
 @require_http_methods(["GET", "POST"])
 def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -143,6 +150,7 @@ def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "oversight/absence_form.html", {"form": form, "member": member})
 
 
+@access.detail_of(Absence, needs_permission=True)
 @login_required
 @require_http_methods(["GET", "POST"])
 def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
@@ -179,6 +187,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/case_list.html", {"form": form, "page": page})
 
 
+@access.detail_of(Case)
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_for_user(
@@ -188,6 +197,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "oversight/case_detail.html", {"case": case})
 
 
+@access.detail_of(None)
 @login_required
 def record_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_by_slug(kind)
@@ -207,6 +217,7 @@ def record_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+@access.detail_of(None, needs_permission=True)
 @login_required
 def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_by_slug(kind)

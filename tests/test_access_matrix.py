@@ -1,0 +1,275 @@
+"""Every URL pattern, as every role: nothing outside a role's scope is ever shown.
+
+The expected scope below is written out by hand from DESIGN §5 for the named world in
+conftest.py — it does not ask the access policy, so removing a scope filter from any view or
+viewset makes this test fail. New URL patterns are walked automatically: a pattern whose
+parameters this test cannot fill fails the test until it is taught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from oversight.records import all_kinds
+from tests.conftest import ROLES, World
+
+TEAM_A = {"tm", "sw", "asye", "atm"}
+TEAM_B = {"tm2", "sw2"}
+EVERYONE = set(ROLES)
+
+# Which people each role may see as people (DESIGN §5; practitioners see their own team).
+STAFF_VISIBLE: dict[str, set[str]] = {
+    "sw": TEAM_A,
+    "asye": TEAM_A,
+    "atm": TEAM_A,
+    "tm": TEAM_A,
+    "tm2": TEAM_B,
+    "sw2": TEAM_B,
+    "gm": TEAM_A | {"gm"},
+    "gm2": TEAM_B | {"gm2"},
+    "psw": EVERYONE,
+    "ad": EVERYONE,
+    "bs": EVERYONE,
+}
+CASES_VISIBLE: dict[str, set[str]] = {
+    "sw": {"case_sw"},
+    "asye": set(),
+    "atm": {"case_sw"},
+    "tm": {"case_sw"},
+    "gm": {"case_sw"},
+    "tm2": {"case_sw2"},
+    "sw2": {"case_sw2"},
+    "gm2": {"case_sw2"},
+    "psw": {"case_sw", "case_sw2"},
+    "ad": {"case_sw", "case_sw2"},
+    "bs": set(),
+}
+TEAMS_VISIBLE: dict[str, set[str]] = {
+    "sw": {"riverside"},
+    "asye": {"riverside"},
+    "atm": {"riverside"},
+    "tm": {"riverside"},
+    "gm": {"riverside"},
+    "tm2": {"hillside"},
+    "sw2": {"hillside"},
+    "gm2": {"hillside"},
+    "psw": {"riverside", "hillside", "directorate"},
+    "ad": {"riverside", "hillside", "directorate"},
+    "bs": {"riverside", "hillside", "directorate"},
+}
+# Absence types and notes: the person, their line-management chain, business support.
+ABSENCE_DETAILS_VISIBLE: dict[str, set[str]] = {
+    "absence_sw": {"sw", "tm", "gm", "bs"},
+    "absence_sw2": {"sw2", "tm2", "gm2", "bs"},
+}
+ABSENCE_OWNER = {"absence_sw": "sw", "absence_sw2": "sw2"}
+NOTE_MARKERS = {"absence_sw": "NoteSWsecret", "absence_sw2": "NoteSW2secret"}
+TEAM_MARKERS = {"riverside": "Riverside", "hillside": "Hillside"}
+CASE_MARKERS = {"case_sw": "CaseSWx", "case_sw2": "CaseSW2x"}
+# Pages that describe the API itself rather than data.
+SCHEMA_URL_NAMES = {"api-schema", "api-docs"}
+# Pages whose forms list every absence type as a choice (so type names are no leak there).
+TYPE_CHOICE_URL_NAMES = SCHEMA_URL_NAMES | {"absence-create"}
+
+
+def staff_marker(key: str) -> str:
+    return f"Marker{key.upper()}x"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    template: str  # e.g. "/teams/{pk}/"
+    params: tuple[str, ...]
+    callback: Any
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the Django admin is for superusers only (is_staff)
+            yield from _walk(entry.url_patterns, prefix + _route_text(entry))
+        elif isinstance(entry, URLPattern):
+            text = prefix + _route_text(entry)
+            params = tuple(entry.pattern.regex.groupindex)
+            if "format" in params:
+                continue  # DRF's format-suffix duplicates of the same views
+            yield Route(entry.name or text, "/" + _to_template(text), params, entry.callback)
+
+
+def _route_text(entry: URLPattern | URLResolver) -> str:
+    return str(entry.pattern)
+
+
+def _to_template(text: str) -> str:
+    import re
+
+    text = text.lstrip("^").rstrip("$")
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.replace("\\.", ".").replace("^", "").replace("$", "")
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _model_of(route: Route) -> Any:
+    callback = route.callback
+    cls = getattr(callback, "cls", None)
+    if cls is not None and getattr(cls, "queryset", None) is not None:
+        return cls.queryset.model
+    if hasattr(callback, "scoped_model"):
+        return callback.scoped_model
+    raise AssertionError(
+        f"URL {route.template} ({route.name}) takes {route.params} but declares no model: "
+        "decorate the view with access.detail_of(...) or give the viewset a queryset."
+    )
+
+
+def _needs_permission(route: Route) -> bool:
+    return bool(getattr(route.callback, "needs_permission", False))
+
+
+def _objects(world: World) -> dict[Any, dict[str, Any]]:
+    """Every object of the world by model, keyed by its name in the oracle."""
+    by_model: dict[Any, dict[str, Any]] = {}
+    for key, person in world.people.items():
+        by_model.setdefault(type(person), {})[key] = person
+    for key, obj in world.objects.items():
+        by_model.setdefault(type(obj), {})[key] = obj
+    return by_model
+
+
+def _expected_visible(role: str, model_name: str, key: str) -> bool:
+    if model_name == "StaffMember":
+        return key in STAFF_VISIBLE[role]
+    if model_name == "Case":
+        return key in CASES_VISIBLE[role]
+    if model_name == "Team":
+        return key in TEAMS_VISIBLE[role]
+    if model_name == "Absence":
+        return ABSENCE_OWNER[key] in STAFF_VISIBLE[role]
+    if model_name == "Service":
+        return True if role in {"psw", "ad", "bs"} else key in _services_of(role)
+    raise AssertionError(f"The access-matrix oracle does not know {model_name}: teach it.")
+
+
+def _services_of(role: str) -> set[str]:
+    teams = TEAMS_VISIBLE[role]
+    services = set()
+    if "riverside" in teams:
+        services.add("safeguarding")
+    if "hillside" in teams:
+        services.add("parenting")
+    if "directorate" in teams:
+        services.add("central")
+    return services
+
+
+def _forbidden_markers(role: str, include_types: bool) -> list[str]:
+    markers = [staff_marker(k) for k in EVERYONE - STAFF_VISIBLE[role]]
+    markers += [CASE_MARKERS[k] for k in set(CASE_MARKERS) - CASES_VISIBLE[role]]
+    markers += [
+        TEAM_MARKERS[k] for k in set(TEAM_MARKERS) - TEAMS_VISIBLE[role] if k in TEAM_MARKERS
+    ]
+    for absence, readers in ABSENCE_DETAILS_VISIBLE.items():
+        if role not in readers:
+            markers.append(NOTE_MARKERS[absence])
+    if include_types and role not in ABSENCE_DETAILS_VISIBLE["absence_sw2"]:
+        # sw2's absence is parental leave; only sw2's chain and business support may know it.
+        markers += ["Maternity, paternity", "parental_leave"]
+    return markers
+
+
+def _get(client: Client, url: str) -> Any:
+    return client.get(url, HTTP_ACCEPT="text/html,application/json")
+
+
+def _assert_shows_nothing_forbidden(role: str, route: Route, url: str, response: Any) -> None:
+    if response.status_code != 200:
+        return
+    body = response.content.decode("utf-8", errors="replace")
+    for marker in _forbidden_markers(role, include_types=route.name not in TYPE_CHOICE_URL_NAMES):
+        assert marker not in body, f"{role} sees {marker!r} at {url}"
+
+
+def _fill(route: Route, world: World) -> Iterator[tuple[str, str, str, Any]]:
+    """(url, model name, key, object) for every object the route can name."""
+    if not route.params:
+        yield route.template, "", "", None
+        return
+    if set(route.params) == {"kind", "pk"}:
+        by_model = _objects(world)
+        for kind in all_kinds():
+            for key, obj in by_model.get(kind.model, {}).items():
+                url = route.template.format(kind=kind.slug, pk=obj.pk)
+                yield url, kind.model.__name__, key, obj
+        return
+    assert set(route.params) == {"pk"}, f"Teach the access matrix to fill {route.params}"
+    model = _model_of(route)
+    for key, obj in _objects(world).get(model, {}).items():
+        yield route.template.format(pk=obj.pk), model.__name__, key, obj
+
+
+@pytest.mark.django_db
+def test_every_url_as_anonymous_asks_to_sign_in(world: World) -> None:
+    client = Client()
+    for route in all_routes():
+        for url, *_ in _fill(route, world):
+            response = _get(client, url)
+            if route.name in {"login", "healthz"}:
+                continue
+            if url.startswith("/api/"):
+                if route.name in SCHEMA_URL_NAMES:
+                    assert response.status_code in (401, 403), url
+                else:
+                    assert response.status_code in (401, 403), f"{url}: {response.status_code}"
+            else:
+                assert response.status_code == 302, f"{url}: {response.status_code}"
+                assert response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_as_every_role_stays_in_scope(world: World, role: str) -> None:
+    client = world.client(role)
+    checked = 0
+    for route in all_routes():
+        if route.name == "logout":
+            continue
+        for url, model_name, key, _obj in _fill(route, world):
+            response = _get(client, url)
+            assert response.status_code != 403 or url.startswith("/api/"), (
+                f"{role} got 403 at {url}: out-of-scope answers 404"
+            )
+            assert response.status_code < 500, f"{role} got {response.status_code} at {url}"
+            if model_name:
+                visible = _expected_visible(role, model_name, key)
+                if not visible:
+                    assert response.status_code == 404, (
+                        f"{role} should not see {model_name} {key} at {url}, "
+                        f"got {response.status_code}"
+                    )
+                elif not _needs_permission(route):
+                    assert response.status_code in (200, 302), (
+                        f"{role} should see {model_name} {key} at {url}, "
+                        f"got {response.status_code}"
+                    )
+            _assert_shows_nothing_forbidden(role, route, url, response)
+            checked += 1
+    assert checked > 50
+
+
+def test_the_walker_finds_the_organisation_endpoints() -> None:
+    names = {route.name for route in all_routes()}
+    assert {"team-detail", "staff-detail", "case-list", "staff-detail"} <= names
+    assert {"staff-list", "team-list"} <= names  # pages
+    assert any(route.template.startswith("/api/v1/absences/") for route in all_routes())
