@@ -160,7 +160,9 @@ def rule_for(model: type[Model]) -> Callable[[UserLike], Q]:
     try:
         return _rules[model]
     except KeyError:
-        raise LookupError(f"{model.__name__} has no access rule: register it in access.py") from None
+        raise LookupError(
+            f"{model.__name__} has no access rule: register it in access.py"
+        ) from None
 
 
 def visible_to(user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:

@@ -53,9 +53,26 @@ SERVICE_NAMES = [
     "Disabled Children",
 ]
 PLACES = [
-    "Riverside", "Hillside", "Northgate", "Southfield", "Eastbrook", "Westmoor", "Oakwood",
-    "Ashford Vale", "Millbank", "Harbourside", "Kingsmead", "Fairview", "Brookfield",
-    "Castlegate", "Meadowbank", "Stonebridge", "Elmhurst", "Lakeside", "Greenway", "Highcross",
+    "Riverside",
+    "Hillside",
+    "Northgate",
+    "Southfield",
+    "Eastbrook",
+    "Westmoor",
+    "Oakwood",
+    "Ashford Vale",
+    "Millbank",
+    "Harbourside",
+    "Kingsmead",
+    "Fairview",
+    "Brookfield",
+    "Castlegate",
+    "Meadowbank",
+    "Stonebridge",
+    "Elmhurst",
+    "Lakeside",
+    "Greenway",
+    "Highcross",
 ]
 TEAM_FUNCTIONS = {
     0: ["Front Door", "Assessment", "Duty & Assessment", "Early Help Hub"],
@@ -64,16 +81,83 @@ TEAM_FUNCTIONS = {
     3: ["Disabled Children", "Short Breaks", "Transitions", "Complex Needs"],
 }
 FIRST_NAMES = [
-    "Amara", "Ben", "Chloe", "Dev", "Ella", "Farah", "George", "Hana", "Isaac", "Jade", "Kofi",
-    "Leah", "Marcus", "Nadia", "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
-    "Will", "Yasmin", "Zac", "Aisha", "Callum", "Demi", "Ethan", "Freya", "Gus", "Imogen",
-    "Jonah", "Kira", "Liam", "Maya", "Noah", "Orla", "Pavel", "Rhys", "Sofia", "Theo", "Zara",
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Farah",
+    "George",
+    "Hana",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Leah",
+    "Marcus",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Will",
+    "Yasmin",
+    "Zac",
+    "Aisha",
+    "Callum",
+    "Demi",
+    "Ethan",
+    "Freya",
+    "Gus",
+    "Imogen",
+    "Jonah",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Orla",
+    "Pavel",
+    "Rhys",
+    "Sofia",
+    "Theo",
+    "Zara",
 ]
 LAST_NAMES = [
-    "Ashdown", "Blackwood", "Carrow", "Dunmore", "Elston", "Fenwick", "Garside", "Holloway",
-    "Ingram", "Jessop", "Kettering", "Lowther", "Merriman", "Northcott", "Oakley", "Pendle",
-    "Quarry", "Rowntree", "Stainton", "Thackeray", "Upton", "Varley", "Whitlock", "Yardley",
-    "Ambler", "Brierley", "Cresswell", "Dalby", "Eskdale", "Fairclough", "Greaves", "Hartley",
+    "Ashdown",
+    "Blackwood",
+    "Carrow",
+    "Dunmore",
+    "Elston",
+    "Fenwick",
+    "Garside",
+    "Holloway",
+    "Ingram",
+    "Jessop",
+    "Kettering",
+    "Lowther",
+    "Merriman",
+    "Northcott",
+    "Oakley",
+    "Pendle",
+    "Quarry",
+    "Rowntree",
+    "Stainton",
+    "Thackeray",
+    "Upton",
+    "Varley",
+    "Whitlock",
+    "Yardley",
+    "Ambler",
+    "Brierley",
+    "Cresswell",
+    "Dalby",
+    "Eskdale",
+    "Fairclough",
+    "Greaves",
+    "Hartley",
 ]
 PRACTITIONER_MIX = [
     (Role.SOCIAL_WORKER, 0.60),
@@ -174,9 +258,7 @@ class _Builder:
         team_count = max(service_count * 2, round(self.staff_count / 14))
         directorate_count = 2 + max(1, self.staff_count // 120)
 
-        services = [
-            Service(name=self._service_name(i)) for i in range(service_count)
-        ]
+        services = [Service(name=self._service_name(i)) for i in range(service_count)]
         services = bulk_create_with_history(services, Service)
         teams = [
             Team(name=self._team_name(i, service_count), service=services[i % service_count])
@@ -185,16 +267,28 @@ class _Builder:
         teams = bulk_create_with_history(teams, Team)
         self.authority.services, self.authority.teams = services, teams
 
-        ad = self._staff(Role.ASSISTANT_DIRECTOR, None, start_date=self.start - datetime.timedelta(days=2000))
+        ad = self._staff(
+            Role.ASSISTANT_DIRECTOR, None, start_date=self.start - datetime.timedelta(days=2000)
+        )
         [ad] = bulk_create_with_history([ad], StaffMember)
-        leaders = [self._staff(Role.PRINCIPAL_SOCIAL_WORKER, None, supervisor=ad, start_date=self.start - datetime.timedelta(days=900))]
+        leaders = [
+            self._staff(
+                Role.PRINCIPAL_SOCIAL_WORKER,
+                None,
+                supervisor=ad,
+                start_date=self.start - datetime.timedelta(days=900),
+            )
+        ]
         leaders += [
-            self._staff(Role.GROUP_MANAGER, None, supervisor=ad, start_date=self.start - datetime.timedelta(days=1500))
+            self._staff(
+                Role.GROUP_MANAGER,
+                None,
+                supervisor=ad,
+                start_date=self.start - datetime.timedelta(days=1500),
+            )
             for _ in services
         ]
-        leaders += [
-            self._staff(Role.BUSINESS_SUPPORT, None) for _ in range(directorate_count - 2)
-        ]
+        leaders += [self._staff(Role.BUSINESS_SUPPORT, None) for _ in range(directorate_count - 2)]
         leaders = bulk_create_with_history(leaders, StaffMember)
         psw, group_managers = leaders[0], leaders[1 : 1 + len(services)]
         business_support = leaders[1 + len(services) :]
@@ -223,8 +317,13 @@ class _Builder:
         everyone = [ad, *leaders, *managers, *practitioners]
         self.authority.staff = everyone
         self._assign_logins(
-            ad=ad, psw=psw, group_managers=group_managers, business_support=business_support,
-            managers=managers, practitioners=practitioners, teams=teams,
+            ad=ad,
+            psw=psw,
+            group_managers=group_managers,
+            business_support=business_support,
+            managers=managers,
+            practitioners=practitioners,
+            teams=teams,
         )
         self.authority.cases = self._cases(practitioners)
         self.authority.absences = self._absences(everyone)
@@ -232,7 +331,11 @@ class _Builder:
 
     def _service_name(self, index: int) -> str:
         base = SERVICE_NAMES[index % len(SERVICE_NAMES)]
-        return base if index < len(SERVICE_NAMES) else f"{base} — Area {index // len(SERVICE_NAMES) + 1}"
+        return (
+            base
+            if index < len(SERVICE_NAMES)
+            else f"{base} — Area {index // len(SERVICE_NAMES) + 1}"
+        )
 
     def _team_name(self, index: int, service_count: int) -> str:
         functions = TEAM_FUNCTIONS[(index % service_count) % len(TEAM_FUNCTIONS)]
@@ -270,16 +373,23 @@ class _Builder:
                 earliest = max(member.start_date + datetime.timedelta(days=60), self.start)
                 span = (self.today - earliest).days - 30
                 if span > 0:
-                    member.leaving_date = earliest + datetime.timedelta(days=self.rng.randrange(span))
+                    member.leaving_date = earliest + datetime.timedelta(
+                        days=self.rng.randrange(span)
+                    )
             result.append(member)
         return result
 
-    def _assign_logins(self, *, ad, psw, group_managers, business_support, managers,
-                       practitioners, teams) -> None:  # type: ignore[no-untyped-def]
+    def _assign_logins(
+        self, *, ad, psw, group_managers, business_support, managers, practitioners, teams
+    ) -> None:  # type: ignore[no-untyped-def]
         home_service = 1 % len(group_managers)  # Safeguarding & Family Support
-        home_team_index = next(i for i, t in enumerate(teams) if i % len(group_managers) == home_service)
+        home_team_index = next(
+            i for i, t in enumerate(teams) if i % len(group_managers) == home_service
+        )
         other_team_index = next(
-            i for i, t in enumerate(teams) if i % len(group_managers) == (home_service + 1) % len(group_managers)
+            i
+            for i, t in enumerate(teams)
+            if i % len(group_managers) == (home_service + 1) % len(group_managers)
         )
         home_team = teams[home_team_index]
         tm = managers[home_team_index]
@@ -293,8 +403,11 @@ class _Builder:
             atm = next(p for p in in_team if p not in (sw, asye))
         changed: list[StaffMember] = []
         asye_start = self.today - datetime.timedelta(days=120)
-        for member, role in ((sw, Role.SOCIAL_WORKER), (asye, Role.ASYE_SOCIAL_WORKER),
-                             (atm, Role.ASSISTANT_TEAM_MANAGER)):
+        for member, role in (
+            (sw, Role.SOCIAL_WORKER),
+            (asye, Role.ASYE_SOCIAL_WORKER),
+            (atm, Role.ASSISTANT_TEAM_MANAGER),
+        ):
             member.role = role
             member.employment_type = EmploymentType.PERMANENT
             member.fte = Decimal("1.00")
@@ -305,18 +418,36 @@ class _Builder:
         tm.first_name, tm.last_name = "Tara", "Merriman"
         changed.append(tm)
         bulk_update_with_history(
-            changed, StaffMember,
-            ["role", "employment_type", "fte", "start_date", "asye_start_date", "first_name", "last_name"],
+            changed,
+            StaffMember,
+            [
+                "role",
+                "employment_type",
+                "fte",
+                "start_date",
+                "asye_start_date",
+                "first_name",
+                "last_name",
+            ],
         )
         logins = {
-            "sw.demo": sw, "asye.demo": asye, "atm.demo": atm, "tm.demo": tm,
-            "gm.demo": group_managers[home_service], "tm2.demo": managers[other_team_index],
-            "psw.demo": psw, "ad.demo": ad, "bs.demo": business_support[0],
+            "sw.demo": sw,
+            "asye.demo": asye,
+            "atm.demo": atm,
+            "tm.demo": tm,
+            "gm.demo": group_managers[home_service],
+            "tm2.demo": managers[other_team_index],
+            "psw.demo": psw,
+            "ad.demo": ad,
+            "bs.demo": business_support[0],
         }
         user_model = get_user_model()
         password = make_password(DEMO_PASSWORD)
         users = user_model.objects.bulk_create(
-            [user_model(username=name, password=password, email=f"{name}@example.invalid") for name in logins]
+            [
+                user_model(username=name, password=password, email=f"{name}@example.invalid")
+                for name in logins
+            ]
         )
         by_name = {user.username: user for user in user_model.objects.filter(username__in=logins)}
         for name, member in logins.items():
@@ -330,7 +461,9 @@ class _Builder:
     def _cases(self, practitioners: list[StaffMember]) -> list[Case]:
         cases = []
         # The front door (the first service) holds the duty cases.
-        front_door = {t.pk for t in self.authority.teams if t.service_id == self.authority.services[0].pk}
+        front_door = {
+            t.pk for t in self.authority.teams if t.service_id == self.authority.services[0].pk
+        }
         for member in practitioners:
             if member.role == Role.ASSISTANT_TEAM_MANAGER:
                 open_count = self.rng.randint(3, 6)
@@ -343,7 +476,9 @@ class _Builder:
             duty_team = member.team_id in front_door
             for number in range(open_count + self.rng.randint(2, 8)):
                 closed = number >= open_count
-                cases.append(self._case(member, closed=closed, duty=duty_team and self.rng.random() < 0.4))
+                cases.append(
+                    self._case(member, closed=closed, duty=duty_team and self.rng.random() < 0.4)
+                )
         return bulk_create_with_history(cases, Case, batch_size=5000)
 
     def _case(self, member: StaffMember, *, closed: bool, duty: bool) -> Case:
@@ -351,8 +486,12 @@ class _Builder:
         opened = self.today - datetime.timedelta(days=self.rng.randrange(20, 900))
         closed_on = None
         if closed:
-            closed_on = opened + datetime.timedelta(days=self.rng.randrange(10, max(11, (self.today - opened).days)))
-        initials = f"{self.rng.choice('ABCDEFGHJKLMNPRSTW')}.{self.rng.choice('ABCDEFGHJKLMNPRSTW')}."
+            closed_on = opened + datetime.timedelta(
+                days=self.rng.randrange(10, max(11, (self.today - opened).days))
+            )
+        initials = (
+            f"{self.rng.choice('ABCDEFGHJKLMNPRSTW')}.{self.rng.choice('ABCDEFGHJKLMNPRSTW')}."
+        )
         return Case(
             reference=f"CH-{self._case_number}",
             label=initials,
@@ -370,7 +509,11 @@ class _Builder:
         for member in staff:
             spells = self._spells_for(member)
             if member.pk == sw.pk:
-                spells = [s for s in spells if s[2] is not None and s[2] < self.today - datetime.timedelta(days=30)]
+                spells = [
+                    s
+                    for s in spells
+                    if s[2] is not None and s[2] < self.today - datetime.timedelta(days=30)
+                ]
             absences.extend(
                 Absence(
                     staff=member,
@@ -384,7 +527,9 @@ class _Builder:
             )
         return bulk_create_with_history(absences, Absence, batch_size=5000)
 
-    def _spells_for(self, member: StaffMember) -> list[tuple[str, datetime.date, datetime.date | None]]:
+    def _spells_for(
+        self, member: StaffMember
+    ) -> list[tuple[str, datetime.date, datetime.date | None]]:
         first = max(member.start_date, self.start)
         last = member.leaving_date or self.today
         if (last - first).days < 30:

@@ -130,9 +130,7 @@ class StaffMember(TrackedModel):
     )
     start_date = models.DateField()
     asye_start_date = models.DateField(null=True, blank=True)
-    fte = models.DecimalField(
-        "FTE", max_digits=3, decimal_places=2, default=Decimal("1.00")
-    )
+    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"))
     leaving_date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -143,7 +141,8 @@ class StaffMember(TrackedModel):
                 condition=Q(fte__gt=0) & Q(fte__lte=1), name="staff_fte_between_0_and_1"
             ),
             models.CheckConstraint(
-                condition=Q(leaving_date__isnull=True) | Q(leaving_date__gte=models.F("start_date")),
+                condition=Q(leaving_date__isnull=True)
+                | Q(leaving_date__gte=models.F("start_date")),
                 name="staff_leaves_after_starting",
             ),
         ]
@@ -192,9 +191,7 @@ class CaseType(models.TextChoices):
 
 class Case(TrackedModel):
     reference = models.CharField(max_length=40, unique=True)
-    label = models.CharField(
-        max_length=12, help_text="Initials only, never a child's full name."
-    )
+    label = models.CharField(max_length=12, help_text="Initials only, never a child's full name.")
     case_type = models.CharField(max_length=30, choices=CaseType.choices)
     allocated_worker = models.ForeignKey(
         StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"

@@ -29,15 +29,15 @@ def staff_with_summary(user: UserLike, queryset: QuerySet[StaffMember]) -> Query
         access.staff_scope_q(user, Purpose.LINE_MANAGEMENT), pk=OuterRef("pk")
     )
     # A colleague's supervisor is named only if the reader may see that person too.
-    supervisor_visible = access.visible_to(user, StaffMember.objects.filter(pk=OuterRef("supervisor_id")))
+    supervisor_visible = access.visible_to(
+        user, StaffMember.objects.filter(pk=OuterRef("supervisor_id"))
+    )
     return (
         access.visible_to(user, queryset)
         .select_related("team", "supervisor")
         .annotate(
             open_cases=Count("cases", filter=Q(cases__closed_on__isnull=True)),
-            duty_cases=Count(
-                "cases", filter=Q(cases__closed_on__isnull=True, cases__is_duty=True)
-            ),
+            duty_cases=Count("cases", filter=Q(cases__closed_on__isnull=True, cases__is_duty=True)),
             absent_today=Exists(absence_today),
             absence_type_today=Subquery(absence_today.values("absence_type")[:1]),
             absence_details_visible=Exists(details_visible),
@@ -55,9 +55,7 @@ def team_members(user: UserLike, team: Team) -> QuerySet[StaffMember]:
 
 
 def visible_cases(user: UserLike) -> QuerySet[Case]:
-    return access.visible_to(
-        user, Case.objects.select_related("team", "allocated_worker")
-    )
+    return access.visible_to(user, Case.objects.select_related("team", "allocated_worker"))
 
 
 def visible_teams(user: UserLike) -> QuerySet[Team]:

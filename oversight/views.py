@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from oversight import access, selectors, services
@@ -65,9 +64,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @access.detail_of(Team)
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    team = access.get_for_user(
-        request.user, Team.objects.select_related("service", "manager"), pk
-    )
+    team = access.get_for_user(request.user, Team.objects.select_related("service", "manager"), pk)
     members = list(selectors.team_members(request.user, team))
     return render(
         request,
@@ -87,9 +84,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             | Q(last_name__icontains=term)
             | Q(employee_number__icontains=term)
         )
-    staff = selectors.staff_with_summary(request.user, queryset).order_by(
-        "last_name", "first_name"
-    )
+    staff = selectors.staff_with_summary(request.user, queryset).order_by("last_name", "first_name")
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
     return render(request, "oversight/staff_list.html", {"form": form, "page": page})
 
@@ -240,4 +235,3 @@ def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
-

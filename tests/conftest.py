@@ -121,6 +121,15 @@ def build_world() -> World:
     return world
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Tests sign people in constantly; the production hasher is slow on purpose."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

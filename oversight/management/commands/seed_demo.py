@@ -1,4 +1,4 @@
-"""Build the fictional demo authority: `python manage.py seed_demo [--seed N] [--staff N] [--months N]`."""
+"""Build the fictional demo authority (`seed_demo --seed N --staff N --months N`)."""
 
 from __future__ import annotations
 
