@@ -200,8 +200,13 @@ def detail_of(model: type[Model] | None, *, needs_permission: bool = False) -> C
 # --- organisation rules ----------------------------------------------------------------------
 
 
+def _is_integration(user: UserLike) -> bool:
+    """An account of the case-recording system: it writes cases, so it reads cases and teams."""
+    return staff_for(user) is None and can_write_cases(user)
+
+
 def _case_q(user: UserLike) -> Q:
-    if _sees_everything(user):
+    if _sees_everything(user) or _is_integration(user):
         return EVERYTHING
     me = staff_for(user)
     if me is None or me.role == Role.BUSINESS_SUPPORT:
@@ -219,7 +224,7 @@ def _case_q(user: UserLike) -> Q:
 
 
 def _team_q(user: UserLike) -> Q:
-    if _sees_everything(user):
+    if _sees_everything(user) or _is_integration(user):
         return EVERYTHING
     me = staff_for(user)
     if me is None:
@@ -235,8 +240,11 @@ def _team_q(user: UserLike) -> Q:
 
 
 def _service_q(user: UserLike) -> Q:
-    if _sees_everything(user):
+    if _sees_everything(user) or _is_integration(user):
         return EVERYTHING
+    role = role_of(user)
+    if role in DIRECTORATE_ROLES or role == Role.BUSINESS_SUPPORT:
+        return EVERYTHING  # including a new service that has no teams yet
     return Q(pk__in=Team.objects.filter(_team_q(user)).values("service")) | Q(
         group_manager=staff_for(user)
     )
@@ -284,6 +292,14 @@ def can_manage_absences(user: UserLike, staff: StaffMember) -> bool:
     if me.role == Role.BUSINESS_SUPPORT:
         return True
     return StaffMember.objects.filter(_line_managed_q(me, ""), pk=staff.pk).exists()
+
+
+def allocatable_workers(user: UserLike, queryset: QuerySet[StaffMember]) -> QuerySet[StaffMember]:
+    """Staff a case may be allocated to by this user. The case-recording system's account
+    names any worker by id (it allocates the cases) without being able to list or read staff."""
+    if _is_integration(user):
+        return queryset
+    return visible_to(user, queryset)
 
 
 def can_edit_organisation(user: UserLike) -> bool:

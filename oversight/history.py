@@ -10,9 +10,15 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.utils.text import capfirst
+from simple_history.models import HistoricalRecords
+
+from oversight import access
+from oversight.access import UserLike
 
 HIDDEN = "(hidden)"
+OUTSIDE_VIEW = "(outside your view)"
 _SKIPPED_FIELDS = {"created_at", "updated_at", "id"}
 
 
@@ -35,15 +41,44 @@ class HistoryEntry:
 _ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def _display(model: type[Model], field_name: str, value: Any) -> str:
+class _RelatedNames:
+    """Names of the records a version pointed at (a supervisor, a team), looked up once each
+    and, for a known reader, only if that reader may see them: a diff must not name someone
+    the reader's pages would not."""
+
+    def __init__(self, reader: UserLike | None) -> None:
+        self.reader = reader
+        self._names: dict[tuple[type[Model], Any], str] = {}
+
+    def name(self, model: type[Model], pk: Any) -> str:
+        key = (model, pk)
+        if key not in self._names:
+            self._names[key] = self._look_up(model, pk)
+        return self._names[key]
+
+    def _look_up(self, model: type[Model], pk: Any) -> str:
+        everyone = model._default_manager.filter(pk=pk)
+        scoped = None
+        if self.reader is not None:
+            try:
+                scoped = access.visible_to(self.reader, everyone)
+            except LookupError:
+                scoped = None  # not a scoped record (e.g. a login): named as it is
+        found = (scoped if scoped is not None else everyone).first()
+        if found is not None:
+            return str(found)
+        if scoped is not None and everyone.exists():
+            return OUTSIDE_VIEW
+        return f"#{pk}"
+
+
+def _display(field: Field[Any, Any], value: Any, related: _RelatedNames) -> str:
     if value is None or value == "":
         return "—"
-    field = model._meta.get_field(field_name)
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))  # type: ignore[attr-defined]
-    if field.is_relation and field.related_model is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and isinstance(field.related_model, type):
+        return related.name(field.related_model, value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.datetime):
@@ -51,6 +86,14 @@ def _display(model: type[Model], field_name: str, value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%d %b %Y")
     return str(value)
+
+
+def _current_reader() -> UserLike | None:
+    """The signed-in user of the web request being answered (HistoryRequestMiddleware keeps
+    it), so a History page masks for its reader even if the view forgets to say who that is."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def _who(record: Any) -> str:
@@ -61,39 +104,43 @@ def _who(record: Any) -> str:
     return staff.full_name if staff is not None else user.get_username()
 
 
-def history_for(obj: Model, hidden_fields: frozenset[str]) -> list[HistoryEntry]:
-    """Every version of `obj`, newest first, with the fields that changed in each."""
+def history_for(
+    obj: Model, hidden_fields: frozenset[str], *, reader: UserLike | None = None
+) -> list[HistoryEntry]:
+    """Every version of `obj`, newest first, with the fields that changed in each.
+
+    Fields in `hidden_fields` show as "(hidden)" in every version, old and new alike. Records
+    the reader may not see (a supervisor in another service) are not named; the reader is
+    `reader`, or else the signed-in user of the current web request.
+    """
     model = type(obj)
+    related = _RelatedNames(reader if reader is not None else _current_reader())
     records = list(
-        obj.history.select_related("history_user", "history_user__staff_member")  # type: ignore[attr-defined]
-        .order_by("history_date", "history_id")
+        obj.history.select_related("history_user", "history_user__staff_member").order_by(  # type: ignore[attr-defined]
+            "history_date", "history_id"
+        )
     )
-    tracked = [
-        f.name
-        for f in model._meta.concrete_fields
-        if f.name not in _SKIPPED_FIELDS
-    ]
+    tracked = [f for f in model._meta.concrete_fields if f.name not in _SKIPPED_FIELDS]
     entries: list[HistoryEntry] = []
     previous = None
     for record in records:
         changes: list[FieldChange] = []
-        for name in tracked:
-            attname = model._meta.get_field(name).attname
-            new_value = getattr(record, attname)
-            old_value = getattr(previous, attname) if previous is not None else None
+        for field in tracked:
+            new_value = getattr(record, field.attname)
+            old_value = getattr(previous, field.attname) if previous is not None else None
             if previous is not None and new_value == old_value:
                 continue
             if previous is None and new_value in (None, ""):
                 continue
-            label = str(model._meta.get_field(name).verbose_name).capitalize()
-            if name in hidden_fields:
-                changes.append(FieldChange(label, HIDDEN if previous else "—", HIDDEN))
+            label = str(capfirst(field.verbose_name))
+            if field.name in hidden_fields:
+                changes.append(FieldChange(label, HIDDEN if previous is not None else "—", HIDDEN))
             else:
                 changes.append(
                     FieldChange(
                         label,
-                        _display(model, name, old_value) if previous is not None else "—",
-                        _display(model, name, new_value),
+                        _display(field, old_value, related) if previous is not None else "—",
+                        _display(field, new_value, related),
                     )
                 )
         entries.append(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,24 +14,25 @@ from oversight import access, services
 from oversight.models import AccessLogEntry
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(generics.GenericAPIView):  # type: ignore[type-arg]
     """`get_queryset()` is always filtered through `access.visible_to`; reading one record
     through the API is written to the access log."""
 
-    request: Request
-
     def base_queryset(self) -> QuerySet[Any]:
-        return self.queryset.all()  # type: ignore[attr-defined]
+        """The unscoped rows (annotated as the viewset needs); override to annotate."""
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset")
+        return self.queryset.all()
 
     def get_queryset(self) -> QuerySet[Any]:
         return access.visible_to(self.request.user, self.base_queryset())
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()  # type: ignore[attr-defined]
+        instance = self.get_object()
         services.access_log_record(
             user=request.user, action=AccessLogEntry.Action.VIEW, obj=instance, via="api"
         )
-        return Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
+        return Response(self.get_serializer(instance).data)
 
 
 class ScopedReadWriteViewSet(
@@ -54,6 +56,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[Model]:
         request = self.context.get("request")
         queryset = super().get_queryset()
+        if queryset is None:
+            raise ImproperlyConfigured("ScopedRelatedField needs a queryset")
         if request is None:
             return queryset.none()
         return access.visible_to(request.user, queryset)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from oversight import access
 from oversight.api.base import ScopedRelatedField
 from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, Team
 
@@ -23,7 +26,9 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     service = ScopedRelatedField(queryset=Service.objects.all())
-    manager = ScopedRelatedField(queryset=StaffMember.objects.all(), allow_null=True, required=False)
+    manager = ScopedRelatedField(
+        queryset=StaffMember.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Team
@@ -78,9 +83,17 @@ class StaffSerializer(serializers.ModelSerializer):
         } | {"pk": self.instance.pk}
 
 
+class AllocatableWorkerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> QuerySet[StaffMember]:
+        request = self.context.get("request")
+        if request is None:
+            return StaffMember.objects.none()
+        return access.allocatable_workers(request.user, StaffMember.objects.all())
+
+
 class CaseSerializer(serializers.ModelSerializer):
     team = ScopedRelatedField(queryset=Team.objects.all())
-    allocated_worker = ScopedRelatedField(
+    allocated_worker = AllocatableWorkerField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
     )
 
@@ -111,13 +124,47 @@ class CaseSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class HealthDataField:
+    """Marks a field that is health data: it reads as null to those who may not see it."""
+
+
+class HealthDataChoiceField(HealthDataField, serializers.ChoiceField):
+    pass
+
+
+class HealthDataCharField(HealthDataField, serializers.CharField):
+    pass
+
+
+class HealthDataFieldSchema(OpenApiSerializerFieldExtension):
+    """In the schema, health-data fields are nullable in answers (hidden from some readers)
+    while requests must still give a real value."""
+
+    target_class = HealthDataField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction != "response":
+            return schema
+        if "$ref" in schema:  # a sibling of $ref is ignored in OpenAPI 3.0
+            return {"allOf": [schema], "nullable": True}
+        return {**schema, "nullable": True}
+
+
 class AbsenceSerializer(serializers.ModelSerializer):
     """Absence type and notes are health data: readers outside the person's line-management
-    chain (and business support) see only that the person is absent."""
+    chain (and business support) see only that the person is absent — `absence_type` and
+    `notes` are then null and `details_visible` is false."""
 
     staff = ScopedRelatedField(queryset=StaffMember.objects.all())
-    absence_type = serializers.ChoiceField(choices=AbsenceType.choices)
-    details_visible = serializers.SerializerMethodField()
+    absence_type = HealthDataChoiceField(choices=AbsenceType.choices)
+    notes = HealthDataCharField(
+        allow_blank=True, required=False, style={"base_template": "textarea.html"}
+    )
+    details_visible = serializers.SerializerMethodField(
+        help_text="Whether this reader may see the type and notes (health data)."
+    )
 
     class Meta:
         model = Absence
@@ -136,7 +183,8 @@ class AbsenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["excuses_supervision", "created_at", "updated_at"]
 
     def get_details_visible(self, absence: Absence) -> bool:
-        return bool(getattr(absence, "details_visible", True))
+        # Fails closed: an absence not annotated by the viewset shows no health data.
+        return bool(getattr(absence, "details_visible", False))
 
     def to_representation(self, instance: Absence) -> dict[str, Any]:
         data = super().to_representation(instance)

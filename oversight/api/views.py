@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.serializers import BaseSerializer
 
 from oversight import access, services
@@ -41,6 +41,13 @@ class StaffViewSet(ScopedReadWriteViewSet):
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
     permission_classes = [*ScopedReadWriteViewSet.permission_classes, OrganisationWrite]
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        serializer.instance = services.staff_update(
+            staff=serializer.instance,  # type: ignore[arg-type]
+            actor=self.request.user,
+            **serializer.validated_data,
+        )
 
 
 class CaseViewSet(ScopedReadWriteViewSet):
@@ -89,8 +96,6 @@ class AbsenceViewSet(ScopedReadWriteViewSet):
         self._require_manager_of(absence.staff)
         changes = dict(serializer.validated_data)
         if "staff" in changes and changes["staff"] != absence.staff:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"staff": "An absence cannot be moved to another person."})
         changes.pop("staff", None)
         serializer.instance = services.absence_update(

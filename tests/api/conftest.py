@@ -1,0 +1,73 @@
+"""API clients for the named people, signed in by session or by token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.conftest import World
+from tests.factories import UserFactory
+
+RESOURCES = ["services", "teams", "staff", "cases", "absences"]
+
+
+def results(response: Any) -> list[dict[str, Any]]:
+    """The rows of a paginated list answer (failing loudly on anything else)."""
+    assert response.status_code == 200, (response.status_code, response.content[:500])
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}, body
+    return body["results"]
+
+
+def ids(response: Any) -> set[int]:
+    return {row["id"] for row in results(response)}
+
+
+@pytest.fixture
+def api_as(world: World) -> Callable[[str], APIClient]:
+    """`api_as("sw")`: an API client signed in with a session as one of the named people."""
+
+    def make(key: str) -> APIClient:
+        client = APIClient()
+        client.force_login(world.people[key].user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_api_as(world: World) -> Callable[[str], APIClient]:
+    """`token_api_as("tm")`: an API client sending `Authorization: Token ...`, no session."""
+
+    def make(key: str) -> APIClient:
+        token, _ = Token.objects.get_or_create(user=world.people[key].user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def integration_user(db: None) -> Any:
+    """The case-recording system's account: no staff record, allowed to change cases."""
+    user = UserFactory(username="case-system")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="oversight", codename__in=["add_case", "change_case"]
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def integration_api(integration_user: Any) -> APIClient:
+    token = Token.objects.create(user=integration_user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
