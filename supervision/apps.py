@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class SupervisionConfig(AppConfig):
     name = "supervision"
+    verbose_name = "Supervision"
+
+    def ready(self) -> None:
+        from supervision import rules  # noqa: F401  (registers access rules and record kinds)

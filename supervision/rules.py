@@ -1,0 +1,135 @@
+"""Supervision's place in the access policy (DESIGN §5), registered with `oversight.access`
+the way apps register with the admin, so the spine never imports supervision.
+
+Records are scoped through the supervisee (the person they are about) with the *records*
+purpose; whoever recorded a session or discussion (a supervisor, a manager acting as cover)
+keeps sight of it. A manager covering for an absent supervisor joins the line-management chain
+of that supervisor's supervisees for the period of cover.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from oversight import access
+from oversight.access import EVERYTHING, NOTHING, Purpose, UserLike
+from oversight.models import Role, StaffMember
+from oversight.records import RecordKind, register_kind
+from supervision.models import (
+    Action,
+    ActionReview,
+    Addendum,
+    CaseDiscussion,
+    Cover,
+    InformalDiscussion,
+    PolicyRule,
+    SupervisionPolicy,
+    SupervisionSession,
+)
+
+
+def _covered_supervisors(me: StaffMember) -> list[int]:
+    """The supervisors `me` acts for today."""
+    day = timezone.localdate()
+    cache = getattr(me, "_covered_supervisors", None)
+    if cache is None or cache[0] != day:
+        ids = list(
+            Cover.objects.filter(
+                covering_manager=me, start_date__lte=day, end_date__gte=day
+            ).values_list("absent_supervisor_id", flat=True)
+        )
+        cache = (day, ids)
+        me._covered_supervisors = cache  # type: ignore[attr-defined]
+    return cache[1]
+
+
+def _cover_reach(me: StaffMember, prefix: str) -> Q | None:
+    covered = _covered_supervisors(me)
+    if not covered:
+        return None
+    return Q(**{access._p(prefix, "supervisor__in"): covered})
+
+
+access.extend_line_management(_cover_reach)
+
+
+def _records_about(path: str, *also_mine: str):  # type: ignore[no-untyped-def]
+    """Records about the staff member at `path`, plus those where `me` is named at any of
+    `also_mine` (e.g. the supervisor who recorded them)."""
+
+    def rule(user: UserLike) -> Q:
+        q = access.staff_scope_q(user, Purpose.RECORDS, path)
+        me = access.staff_for(user)
+        if me is not None and me.role != Role.BUSINESS_SUPPORT:
+            for field in also_mine:
+                q |= Q(**{field: me})
+        return q
+
+    return rule
+
+
+def _policy_rule(user: UserLike) -> Q:
+    """The supervision policy is configuration everyone signed in may read."""
+    return EVERYTHING if user.is_authenticated else NOTHING
+
+
+access.register(SupervisionSession, _records_about("supervisee", "supervisor"))
+access.register(CaseDiscussion, _records_about("session__supervisee", "session__supervisor"))
+access.register(ActionReview, _records_about("session__supervisee", "session__supervisor"))
+access.register(Addendum, _records_about("session__supervisee", "session__supervisor"))
+access.register(InformalDiscussion, _records_about("worker", "recorded_by", "manager"))
+access.register(Action, _records_about("supervisee", "owner"))
+access.register(Cover, lambda user: access.staff_scope_q(user, Purpose.DIRECTORY,
+                                                         "absent_supervisor"))
+access.register(SupervisionPolicy, _policy_rule)
+access.register(PolicyRule, _policy_rule)
+
+
+# --- confidential support notes --------------------------------------------------------------
+
+
+def may_read_confidential(user: UserLike, session: SupervisionSession) -> bool:
+    """Confidential support notes: the supervisor, the supervisee and their line-management
+    chain — not auditors or the assistant director (DESIGN §4.3)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    me = access.staff_for(user)
+    if me is None or me.role == Role.BUSINESS_SUPPORT:
+        return False
+    if me.pk in (session.supervisee_id, session.supervisor_id, session.acting_for_id):
+        return True
+    return StaffMember.objects.filter(
+        access._line_managed_q(me, ""), pk=session.supervisee_id
+    ).exists()
+
+
+CONFIDENTIAL_FIELDS = frozenset({"support_notes"})
+
+
+def hidden_session_fields(user: UserLike, session: Any) -> frozenset[str]:
+    """Hidden while the notes are confidential — or ever were, so an old value cannot leak
+    through a history diff after the flag is cleared."""
+    if may_read_confidential(user, session):
+        return frozenset()
+    if session.support_confidential or session.history.filter(support_confidential=True).exists():
+        return CONFIDENTIAL_FIELDS
+    return frozenset()
+
+
+SESSION_KIND = register_kind(
+    RecordKind(
+        "supervision",
+        SupervisionSession,
+        "supervisee",
+        hidden_session_fields,
+        detail_url_name="supervision-session",
+    )
+)
+register_kind(RecordKind("case-discussion", CaseDiscussion, "session__supervisee"))
+register_kind(RecordKind("informal-discussion", InformalDiscussion, "worker"))
+register_kind(RecordKind("action", Action, "supervisee"))
+register_kind(RecordKind("addendum", Addendum, "session__supervisee"))
+register_kind(RecordKind("cover", Cover, "absent_supervisor"))
