@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("oversight.api.urls")),
     path("", include("oversight.page_urls")),
+    path("", include("supervision.urls")),
 ]

@@ -82,8 +82,9 @@ access.register(ActionReview, _records_about("session__supervisee", "session__su
 access.register(Addendum, _records_about("session__supervisee", "session__supervisor"))
 access.register(InformalDiscussion, _records_about("worker", "recorded_by", "manager"))
 access.register(Action, _records_about("supervisee", "owner"))
-access.register(Cover, lambda user: access.staff_scope_q(user, Purpose.DIRECTORY,
-                                                         "absent_supervisor"))
+access.register(
+    Cover, lambda user: access.staff_scope_q(user, Purpose.DIRECTORY, "absent_supervisor")
+)
 access.register(SupervisionPolicy, _policy_rule)
 access.register(PolicyRule, _policy_rule)
 
@@ -133,3 +134,54 @@ register_kind(RecordKind("informal-discussion", InformalDiscussion, "worker"))
 register_kind(RecordKind("action", Action, "supervisee"))
 register_kind(RecordKind("addendum", Addendum, "session__supervisee"))
 register_kind(RecordKind("cover", Cover, "absent_supervisor"))
+
+
+# --- what a user may do ----------------------------------------------------------------------
+
+
+def acting_for_today(me: StaffMember, supervisee: StaffMember) -> StaffMember | None:
+    """The absent supervisor `me` covers for, if `me` records for `supervisee` as cover."""
+    if supervisee.supervisor_id and supervisee.supervisor_id in _covered_supervisors(me):
+        return supervisee.supervisor
+    return None
+
+
+def may_record_supervision(user: UserLike, supervisee: StaffMember) -> bool:
+    """The supervisee's supervisor records their supervision, or a manager acting for that
+    supervisor while they are away. Nobody records their own."""
+    me = access.staff_for(user)
+    if me is None or me.pk == supervisee.pk:
+        return False
+    return supervisee.supervisor_id == me.pk or acting_for_today(me, supervisee) is not None
+
+
+def is_recorder(user: UserLike, session: SupervisionSession) -> bool:
+    """The manager who records this session (the supervisor, or who acted for them)."""
+    me = access.staff_for(user)
+    return me is not None and me.pk == session.supervisor_id
+
+
+def is_supervisee(user: UserLike, session: SupervisionSession) -> bool:
+    me = access.staff_for(user)
+    return me is not None and me.pk == session.supervisee_id
+
+
+def may_record_informal_discussion(user: UserLike, worker: StaffMember) -> bool:
+    """The worker themselves, their line-management chain (and cover), and the assistant team
+    manager of their team, who also gives advice on duty."""
+    me = access.staff_for(user)
+    if me is None or me.role == Role.BUSINESS_SUPPORT:
+        return False
+    if me.pk == worker.pk:
+        return True
+    if me.role == Role.ASSISTANT_TEAM_MANAGER and me.team_id and me.team_id == worker.team_id:
+        return True
+    return StaffMember.objects.filter(access._line_managed_q(me, ""), pk=worker.pk).exists()
+
+
+def may_set_cover(user: UserLike, absent_supervisor: StaffMember) -> bool:
+    """The absent supervisor's own managers and business support arrange cover."""
+    me = access.staff_for(user)
+    if me is None or me.pk == absent_supervisor.pk:
+        return False
+    return access.is_line_manager_of(user, absent_supervisor)
