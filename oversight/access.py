@@ -10,6 +10,8 @@ the record, which decides how far a role's view reaches:
 - ``RECORDS``: supervision records and other records about a person's practice.
 - ``LINE_MANAGEMENT``: what only the person's line-management chain may read or change
   (absence types and notes, confidential support notes).
+- ``PERFORMANCE``: who counts in a user's dashboards and exports — as ``RECORDS``, except that
+  an assistant team manager reads their whole team's figures (DESIGN §5).
 
 Business support see staff, absences and training, never case content.
 """
@@ -46,6 +48,7 @@ class Purpose(enum.Enum):
     DIRECTORY = "directory"
     RECORDS = "records"
     LINE_MANAGEMENT = "line_management"
+    PERFORMANCE = "performance"
 
 
 # --- who is asking -------------------------------------------------------------------------
@@ -136,6 +139,8 @@ def staff_scope_q(user: UserLike, purpose: Purpose, prefix: str = "") -> Q:
     if me.role == Role.TEAM_MANAGER:
         return own | managed | own_team
     # Practitioners and assistant team managers: their own records; their team as people.
+    if purpose is Purpose.PERFORMANCE and me.role == Role.ASSISTANT_TEAM_MANAGER:
+        return own | own_team
     if purpose is Purpose.DIRECTORY:
         return own | own_team | Q(**{_p(prefix, "pk"): me.supervisor_id or 0})
     return own
