@@ -38,6 +38,10 @@ DAY = datetime.timedelta(days=1)
 HELD = (SessionStatus.HELD, SessionStatus.SIGNED)
 
 
+class MonthError(ValueError):
+    """A month that is not YYYY-MM."""
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     year: int
@@ -51,7 +55,7 @@ class Month:
             month = cls(int(year_text), int(month_text))
             month.first  # noqa: B018 (validates the month number)
         except (ValueError, AttributeError):
-            raise ValueError(f"{text!r} is not a month: use YYYY-MM, e.g. 2026-03.") from None
+            raise MonthError(f"{text!r} is not a month: use YYYY-MM, e.g. 2026-03.") from None
         return month
 
     @classmethod

@@ -241,4 +241,8 @@ OVERSIGHT = {
     # Absence types that do not excuse supervision (all others do).
     "NON_EXCUSING_ABSENCE_TYPES": env_list("NON_EXCUSING_ABSENCE_TYPES", ["annual_leave"]),
     "ASSISTANT_TEAM_MANAGERS_RECORD_DECISIONS": env_bool("ATM_RECORD_DECISIONS", False),
+    # Open cases per worker above which a caseload is flagged on the dashboard.
+    "CASELOAD_THRESHOLD": env_int("CASELOAD_THRESHOLD", 20),
+    # Exports with more worker-month rows than this are built in the background.
+    "BACKGROUND_EXPORT_ROWS": env_int("BACKGROUND_EXPORT_ROWS", 20000),
 }

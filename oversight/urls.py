@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("oversight.api.urls")),
+    path("api/v1/", include("supervision.api.urls")),
     path("", include("oversight.page_urls")),
     path("", include("supervision.urls")),
+    path("", include("dashboards.urls")),
 ]
