@@ -59,6 +59,10 @@ class TeamCaseloads:
     service: str
     rows: list[WorkerCaseload] = field(default_factory=list)
 
+    @property
+    def duty_spread(self) -> Spread:
+        return self.spread(duty=True)
+
     def spread(self, *, duty: bool | None = None) -> Spread:
         """The spread of open cases (all workers; or only duty / only non-duty workers)."""
         counts = [

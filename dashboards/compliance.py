@@ -28,11 +28,11 @@ from django.db.models.functions import TruncMonth
 
 from oversight import access
 from oversight.access import Purpose, UserLike
-from oversight.models import PRACTITIONER_ROLES, Absence, AbsenceType, Role, StaffMember
+from oversight.models import Absence, AbsenceType, StaffMember
 from oversight.workdays import working_days_between
 from supervision.models import NotHeldReason, SessionStatus, SupervisionSession
 from supervision.policy import PolicyBook
-from supervision.selectors import load_policy_book
+from supervision.selectors import load_policy_book, needs_supervision_q
 
 DAY = datetime.timedelta(days=1)
 HELD = (SessionStatus.HELD, SessionStatus.SIGNED)
@@ -171,6 +171,11 @@ class Tally:
         if not self.expected:
             return None
         return Decimal(self.compliant) / Decimal(self.expected)
+
+    @property
+    def not_held_by_reason(self) -> list[tuple[str, int]]:
+        """(reason, count), most frequent first (a list: templates cannot index a Counter)."""
+        return self.not_held.most_common()
 
     def excused_summary(self) -> str:
         """ "3 excused: 2 maternity leave, 1 long-term sickness"."""
@@ -318,13 +323,6 @@ def _excusing_working_days(
 
 
 # --- the report, from four queries -----------------------------------------------------------
-
-
-def needs_supervision_q() -> Q:
-    """Everyone with a supervisor named, and practitioners or assistant team managers still
-    waiting for one (they count, and are not compliant)."""
-    waiting = sorted({*PRACTITIONER_ROLES, Role.ASSISTANT_TEAM_MANAGER})
-    return Q(supervisor__isnull=False) | Q(role__in=waiting)
 
 
 def performance_staff(user: UserLike) -> QuerySet[StaffMember]:

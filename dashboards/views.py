@@ -1,14 +1,121 @@
-"""Dashboard pages (being built)."""
+"""Dashboard pages: thin views over dashboards.metrics, scoped by the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dashboards import metrics
+from dashboards.chart import trend_chart
+from dashboards.compliance import Month, MonthError, Outcome
+from dashboards.scope import ScopeError, parse_period, resolve_scope, scope_choices
+
+OUTCOME_FILTERS = {
+    "expected": lambda row: row.outcome.is_expected,
+    "compliant": lambda row: row.outcome is Outcome.COMPLIANT,
+    "not_compliant": lambda row: row.outcome is Outcome.NOT_COMPLIANT,
+    "excused": lambda row: row.outcome is Outcome.EXCUSED,
+    "not_expected": lambda row: row.outcome is Outcome.NOT_EXPECTED,
+}
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(
+        request, "dashboards/error.html", {"message": message}, status=400
+    )
+
+
+def _selected_month(request: HttpRequest, months: list[Month]) -> Month:
+    text = request.GET.get("month")
+    if not text:
+        return months[-1]
+    month = Month.parse(text)
+    if month not in months:
+        raise ScopeError(f"{month} is outside the period shown ({months[0]} to {months[-1]}).")
+    return month
+
+
+def _load(request: HttpRequest) -> metrics.Dashboard | HttpResponse:
+    """The dashboard the query string asks for, or the page explaining what is wrong."""
+    today = timezone.localdate()
+    try:
+        scope = resolve_scope(request.user, request.GET.get("scope"))
+        months = parse_period(request.GET.get("from"), request.GET.get("to"), today=today)
+        month = _selected_month(request, months)
+    except (ScopeError, MonthError) as error:
+        return _bad_request(request, str(error))
+    return metrics.dashboard(request.user, scope, months, month=month, today=today)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Not built yet")
+    """Compliance against target for a scope: headline, 12-month trend, teams, workers."""
+    data = _load(request)
+    if isinstance(data, HttpResponse):
+        return data
+    by_team = data.compliance.by_team(data.month)
+    statuses_by_team: dict[Any, dict[str, int]] = {}
+    for worker in data.statuses:
+        counts = statuses_by_team.setdefault(worker.staff.team_id, {})
+        counts[worker.status] = counts.get(worker.status, 0) + 1
+    context = {
+        "data": data,
+        "headline": data.headline,
+        "target_rag": data.headline_rag,
+        "rag_labels": metrics.Rag.LABELS,
+        "chart": trend_chart(data.compliance.by_month(), data.target),
+        "teams": [
+            {
+                "id": team_id,
+                "name": name,
+                "service": service,
+                "tally": tally,
+                "rag": metrics.Rag.of(tally.rate, data.target),
+                "overdue": statuses_by_team.get(team_id, {}).get("overdue", 0),
+            }
+            for (team_id, name, service), tally in by_team.items()
+        ],
+        "worker_rows": _worker_rows(data) if data.scope.kind in ("team", "me") else [],
+        "scope_choices": scope_choices(request.user),
+        "month_choices": list(reversed(data.months)),
+        "export_query": (
+            f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"
+        ),
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def _worker_rows(data: metrics.Dashboard) -> list[dict[str, Any]]:
+    """Each worker in the scope: the month's outcome and where they stand today."""
+    statuses = {worker.staff.pk: worker for worker in data.statuses}
+    caseloads = {row.staff_id: row for row in data.caseloads}
+    rows = []
+    for row in data.compliance.rows_for(data.month):
+        rows.append(
+            {"month": row, "status": statuses.get(row.staff_id),
+             "caseload": caseloads.get(row.staff_id)}
+        )
+    return rows
 
 
 @login_required
 def workers(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Not built yet")
+    """The workers behind a figure: e.g. the excused in Riverside in March, with reasons."""
+    data = _load(request)
+    if isinstance(data, HttpResponse):
+        return data
+    outcome = request.GET.get("outcome", "expected")
+    if outcome not in OUTCOME_FILTERS:
+        return _bad_request(
+            request, f"{outcome!r} is not a figure: choose one of {', '.join(OUTCOME_FILTERS)}."
+        )
+    rows = [row for row in data.compliance.rows_for(data.month) if OUTCOME_FILTERS[outcome](row)]
+    return render(
+        request,
+        "dashboards/workers.html",
+        {"data": data, "rows": rows, "outcome": outcome.replace("_", " ")},
+    )

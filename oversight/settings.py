@@ -219,6 +219,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several resources have a `status` (or a not-held reason) with their own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "supervision.models.SessionStatus",
+        "ActionStatusEnum": "supervision.models.ActionStatus",
+        "NotHeldReasonEnum": "supervision.models.NotHeldReason",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -57,7 +57,9 @@ class PolicyVersion:
         for rule in self.rules:
             if rule.asye_week_from is None and not rule.role:
                 return rule
-        raise LookupError(f"Policy {self.name!r} has no rule for everyone else")
+        # A version saved without a rule for everyone else: judge by the shipped default
+        # rather than fail every page that shows a due date.
+        return DEFAULT_POLICY.rule_for(role=role, asye_start=asye_start, on=on)
 
 
 def asye_week(asye_start: datetime.date, on: datetime.date) -> int:

@@ -62,6 +62,10 @@ def _records_about(path: str, *also_mine: str):  # type: ignore[no-untyped-def]
 
     def rule(user: UserLike) -> Q:
         q = access.staff_scope_q(user, Purpose.RECORDS, path)
+        if not q:
+            # Everything already (directorate roles): `Q() | Q(...)` would narrow it to the
+            # other side alone.
+            return EVERYTHING
         me = access.staff_for(user)
         if me is not None and me.role != Role.BUSINESS_SUPPORT:
             for field in also_mine:
@@ -130,7 +134,14 @@ SESSION_KIND = register_kind(
     )
 )
 register_kind(RecordKind("case-discussion", CaseDiscussion, "session__supervisee"))
-register_kind(RecordKind("informal-discussion", InformalDiscussion, "worker"))
+register_kind(
+    RecordKind(
+        "informal-discussion",
+        InformalDiscussion,
+        "worker",
+        detail_url_name="informal-discussion-detail",
+    )
+)
 register_kind(RecordKind("action", Action, "supervisee"))
 register_kind(RecordKind("addendum", Addendum, "session__supervisee"))
 register_kind(RecordKind("cover", Cover, "absent_supervisor"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from oversight import access
@@ -200,10 +200,13 @@ def session_start(
             "supervisor, so you cannot record their supervision."
         )
     if session is None:
+        open_sessions = SupervisionSession.objects.filter(
+            supervisee=supervisee, status__in=OPEN_STATUSES
+        )
+        # The session in progress if there is one, else the next one booked.
         session = (
-            SupervisionSession.objects.filter(supervisee=supervisee, status__in=OPEN_STATUSES)
-            .order_by("-status", "scheduled_for", "pk")  # in progress first, then the next booked
-            .first()
+            open_sessions.filter(status=SessionStatus.IN_PROGRESS).order_by("pk").first()
+            or open_sessions.order_by(F("scheduled_for").asc(nulls_last=True), "pk").first()
         )
         if session is not None and session.status == SessionStatus.IN_PROGRESS:
             return session
@@ -307,8 +310,20 @@ def _clean_session_value(field: str, value: Any) -> Any:
     return value
 
 
-def _last_changed_by(obj: Any) -> str:
-    latest = obj.history.select_related("history_user").first()
+def _last_changed_by(obj: Any, *, section: str | None = None, version: int = 0) -> str:
+    """Who saved the record last — or, given a section and its version, who saved that
+    section (someone may have saved another section since)."""
+    history = obj.history.select_related("history_user")
+    latest = None
+    if section is not None and version:
+        # Versions only go up, so the earliest row at this version is the save that made it.
+        latest = (
+            history.filter(**{f"section_versions__{section}": version})
+            .order_by("history_date", "history_id")
+            .first()
+        )
+    if latest is None:
+        latest = history.first()
     user = getattr(latest, "history_user", None)
     if user is None:
         return "someone else"
@@ -337,7 +352,7 @@ def session_save_field(
             field=field,
             current_value=getattr(session, field),
             current_version=current,
-            changed_by=_last_changed_by(session),
+            changed_by=_last_changed_by(session, section=field, version=current),
         )
     setattr(session, field, cleaned)
     session.section_versions = {**session.section_versions, field: current + 1}
@@ -430,12 +445,32 @@ def action_create(
     case_discussion: CaseDiscussion | None = None,
     informal_discussion: InformalDiscussion | None = None,
 ) -> Action:
-    """Add an item to the worker's action plan, owned by the worker or their manager."""
+    """Add an item to the worker's action plan, owned by the worker or their manager.
+
+    Set in a session (or one of its case discussions) by whoever records it, in an informal
+    discussion by whoever may note one with the worker, otherwise by their supervisor; the
+    session or discussion must be about the same worker."""
+    if case_discussion is not None:
+        if session is None:
+            session = case_discussion.session
+        elif case_discussion.session_id != session.pk:
+            raise ValidationError(
+                {"case_discussion": "This case discussion belongs to another session."}
+            )
+    if informal_discussion is not None and informal_discussion.worker_id != supervisee.pk:
+        raise ValidationError(
+            {"informal_discussion": "This discussion was with someone else."}
+        )
     if session is not None:
         session = _lock(session)
         _refuse_if_locked(session)
         _check_may_edit(session, "actions", actor)
-    elif informal_discussion is None and not rules.may_record_supervision(actor, supervisee):
+        if session.supervisee_id != supervisee.pk:
+            raise ValidationError({"supervisee": "This session is about someone else."})
+    elif informal_discussion is not None:
+        if not rules.may_record_informal_discussion(actor, supervisee):
+            raise PermissionDenied(f"You cannot record discussions with {supervisee.full_name}.")
+    elif not rules.may_record_supervision(actor, supervisee):
         raise PermissionDenied(f"You do not supervise {supervisee.full_name}.")
     if not description.strip():
         raise ValidationError({"description": "Describe the action."})
@@ -499,7 +534,8 @@ def action_review(
 def action_set_status(*, action: Action, status: str, actor: UserLike) -> Action:
     """The owner, the worker or their managers mark an action done or cancelled (or reopen)."""
     me = access.staff_for(actor)
-    may = me is not None and (
+    # Business support are in everyone's chain for absences, but never in supervision records.
+    may = me is not None and me.role != Role.BUSINESS_SUPPORT and (
         me.pk in (action.owner_id, action.supervisee_id)
         or access.is_line_manager_of(actor, action.supervisee)
     )
@@ -576,6 +612,14 @@ def session_not_held(
         raise ValidationError({"not_held_reason": "Choose why the session was not held."})
     if reason == NotHeldReason.OTHER and not detail.strip():
         raise ValidationError({"not_held_detail": "Say why the session was not held."})
+    # Discussions pulled in when it started go on to the next session that is held.
+    for discussion in InformalDiscussion.objects.select_for_update().filter(
+        incorporated_into=session
+    ):
+        discussion.incorporated_into = None
+        _save_with_history(
+            discussion, actor=actor, reason=None, default_reason="Session not held: kept waiting"
+        )
     session.status = SessionStatus.NOT_HELD
     session.not_held_reason = reason
     session.not_held_detail = detail.strip()[:255]

@@ -1,0 +1,124 @@
+"""Every figure a dashboard shows, for one scope and period, each with the rows behind it.
+
+Figures are computed when asked — no overnight job, no cache — so a record signed a second ago
+is in the next page load. Each piece is a fixed number of queries whatever the scope's size.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from dashboards.caseloads import TeamCaseloads, WorkerCaseload, caseloads_by_team, worker_caseloads
+from dashboards.compliance import ComplianceReport, Month, Tally, monthly_compliance
+from dashboards.scope import Scope
+from oversight.access import Purpose, UserLike
+from oversight.models import StaffMember
+from supervision.models import Action, ActionStatus
+from supervision.policy import Status
+from supervision.selectors import WorkerStatus, status_summary, supervision_status
+
+
+class Rag:
+    """Red / amber / green against a target, as GOV.UK tag colours."""
+
+    GREEN = "green"
+    AMBER = "yellow"
+    RED = "red"
+    NONE = "grey"
+
+    LABELS = {GREEN: "On target", AMBER: "Near target", RED: "Below target", NONE: "No figure"}
+
+    @staticmethod
+    def of(rate: Decimal | None, target: Decimal) -> str:
+        """Green at or above target; amber within 10 points below it; red below that."""
+        if rate is None:
+            return Rag.NONE
+        if rate >= target:
+            return Rag.GREEN
+        if rate >= target - Decimal("0.10"):
+            return Rag.AMBER
+        return Rag.RED
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    pk: int
+    description: str
+    due_date: datetime.date
+    supervisee_id: int
+    supervisee: str
+    owner: str
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    months: list[Month]
+    month: Month  # the month the headline figures are for
+    today: datetime.date
+    compliance: ComplianceReport
+    statuses: list[WorkerStatus]
+    caseloads: list[WorkerCaseload]
+    overdue_actions: list[OverdueAction]
+
+    @property
+    def headline(self) -> Tally:
+        return self.compliance.tally(self.compliance.rows_for(self.month))
+
+    @property
+    def target(self) -> Decimal:
+        return self.compliance.targets[self.month]
+
+    @property
+    def headline_rag(self) -> str:
+        return Rag.of(self.headline.rate, self.target)
+
+    @property
+    def status_counts(self) -> dict[Status, int]:
+        return status_summary(self.statuses)
+
+    @property
+    def teams(self) -> list[TeamCaseloads]:
+        return caseloads_by_team(self.caseloads)
+
+
+def dashboard(
+    user: UserLike, scope: Scope, months: list[Month], *, month: Month, today: datetime.date
+) -> Dashboard:
+    staff = scope.staff(user)
+    return Dashboard(
+        scope=scope,
+        months=months,
+        month=month,
+        today=today,
+        compliance=monthly_compliance(user, staff, months, today=today),
+        statuses=supervision_status(user, staff, today=today, purpose=Purpose.PERFORMANCE),
+        caseloads=worker_caseloads(staff, today=today),
+        overdue_actions=overdue_actions(staff, today=today),
+    )
+
+
+def overdue_actions(staff: QuerySet[StaffMember], *, today: datetime.date) -> list[OverdueAction]:
+    """Open actions past their due date for workers in scope, oldest first (one query)."""
+    rows = (
+        Action.objects.filter(
+            supervisee__in=staff.values("pk"), status=ActionStatus.OPEN, due_date__lt=today
+        )
+        .select_related("supervisee", "owner")
+        .order_by("due_date", "pk")
+    )
+    return [
+        OverdueAction(
+            pk=action.pk,
+            description=action.description,
+            due_date=action.due_date,  # type: ignore[arg-type]
+            supervisee_id=action.supervisee_id,
+            supervisee=action.supervisee.full_name,
+            owner=action.owner.full_name,
+        )
+        for action in rows
+    ]

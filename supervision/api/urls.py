@@ -1,0 +1,27 @@
+"""Supervision's API v1 routes, included under /api/v1/ by the root URLconf."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from supervision.api import metrics, views
+
+# A SimpleRouter, not a DefaultRouter: the API root at /api/v1/ belongs to oversight.api.
+router = SimpleRouter()
+router.register(
+    "supervision-policies", views.SupervisionPolicyViewSet, basename="supervision-policy"
+)
+router.register("supervisions", views.SupervisionViewSet, basename="supervision")
+router.register("case-discussions", views.CaseDiscussionViewSet, basename="case-discussion")
+router.register(
+    "informal-discussions", views.InformalDiscussionViewSet, basename="informal-discussion"
+)
+router.register("actions", views.ActionViewSet, basename="action")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "metrics/supervision-status",
+        metrics.SupervisionStatusView.as_view(),
+        name="metrics-supervision-status",
+    ),
+]
