@@ -1,0 +1,206 @@
+"""The dashboards' figures as read-only API endpoints (DESIGN §7): the same numbers as the
+pages, computed by the same functions, scoped by the same access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dashboards.caseloads import caseload_threshold, caseloads_by_team, worker_caseloads
+from dashboards.compliance import MonthError, Outcome, Tally, monthly_compliance
+from dashboards.scope import Scope, ScopeError, parse_period, resolve_scope
+
+
+class ScopeQuerySerializer(serializers.Serializer):
+    scope = serializers.CharField(
+        required=False,
+        help_text="me, team:<id>, service:<id> or directorate (default: your natural view).",
+    )
+
+
+class ComplianceQuerySerializer(ScopeQuerySerializer):
+    month = serializers.CharField(required=False, help_text="YYYY-MM (default: this month).")
+
+
+class TallySerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    compliant = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    excused = serializers.IntegerField()
+    excused_reasons = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text='E.g. {"sickness": 1, "worker absent": 1}; absence types appear only where '
+        'you may see them ("absence" otherwise).',
+    )
+    not_expected = serializers.IntegerField()
+    held = serializers.IntegerField()
+    short = serializers.IntegerField()
+    signed_in_time = serializers.IntegerField()
+    not_held = serializers.DictField(child=serializers.IntegerField())
+
+
+class TeamTallySerializer(TallySerializer):
+    team = serializers.IntegerField(allow_null=True)
+    team_name = serializers.CharField()
+    service_name = serializers.CharField()
+
+
+class WorkerMonthSerializer(serializers.Serializer):
+    staff = serializers.IntegerField(source="staff_id")
+    name = serializers.CharField()
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in Outcome])
+    required = serializers.IntegerField()
+    held = serializers.IntegerField()
+    short = serializers.IntegerField()
+    excuse_reason = serializers.CharField()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    scope_label = serializers.CharField()
+    month = serializers.CharField()
+    as_at = serializers.DateTimeField()
+    target = serializers.DecimalField(max_digits=4, decimal_places=3)
+    totals = TallySerializer()
+    teams = TeamTallySerializer(many=True)
+    workers = WorkerMonthSerializer(many=True)
+
+
+def _tally(tally: Tally) -> dict[str, Any]:
+    return {
+        "expected": tally.expected,
+        "compliant": tally.compliant,
+        "rate": tally.rate,
+        "excused": tally.excused,
+        "excused_reasons": dict(tally.excused_reasons),
+        "not_expected": tally.not_expected,
+        "held": tally.held,
+        "short": tally.short,
+        "signed_in_time": tally.signed_in_time,
+        "not_held": dict(tally.not_held),
+    }
+
+
+def _scope(request: Request) -> Scope:
+    try:
+        return resolve_scope(request.user, request.query_params.get("scope"))
+    except ScopeError as error:
+        raise ValidationError({"scope": [str(error)]}) from None
+
+
+class SupervisionComplianceView(APIView):
+    """Monthly supervision compliance for a scope: expected, excused (with reasons), compliant,
+    the rate against target, sessions held, short and not held by reason, records signed within
+    5 working days — in total, by team and by worker. A month in the future or not YYYY-MM
+    answers 400; a scope you cannot see, 404."""
+
+    @extend_schema(
+        operation_id="metrics_supervision_compliance",
+        parameters=[ComplianceQuerySerializer],
+        responses=ComplianceSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        scope = _scope(request)
+        today = timezone.localdate()
+        month_text = request.query_params.get("month")
+        try:
+            months = parse_period(month_text, month_text, today=today, default_months=1)
+        except (ScopeError, MonthError) as error:
+            raise ValidationError({"month": [str(error)]}) from None
+        report = monthly_compliance(request.user, scope.staff(request.user), months, today=today)
+        month = months[-1]
+        body = {
+            "scope": scope.key,
+            "scope_label": scope.label,
+            "month": str(month),
+            "as_at": timezone.now(),
+            "target": report.targets[month],
+            "totals": _tally(report.tally()),
+            "teams": [
+                {"team": team_id, "team_name": name, "service_name": service, **_tally(tally)}
+                for (team_id, name, service), tally in report.by_team(month).items()
+            ],
+            "workers": report.rows,
+        }
+        return Response(ComplianceSerializer(body).data)
+
+
+class WorkerCaseloadSerializer(serializers.Serializer):
+    staff = serializers.IntegerField(source="staff_id")
+    name = serializers.CharField()
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    open_cases = serializers.IntegerField()
+    duty_cases = serializers.IntegerField()
+    per_fte = serializers.DecimalField(max_digits=6, decimal_places=1)
+
+
+class SpreadSerializer(serializers.Serializer):
+    workers = serializers.IntegerField()
+    median = serializers.FloatField(allow_null=True)
+    maximum = serializers.IntegerField(allow_null=True)
+    above_threshold = serializers.IntegerField()
+
+
+class TeamCaseloadSerializer(serializers.Serializer):
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    team_name = serializers.CharField(source="team")
+    all_workers = SpreadSerializer(source="spread")
+    duty_workers = SpreadSerializer(source="duty_spread")
+
+
+class CaseloadsSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    as_at = serializers.DateField()
+    threshold = serializers.IntegerField()
+    workers = WorkerCaseloadSerializer(many=True)
+    teams = TeamCaseloadSerializer(many=True)
+
+
+class CaseloadsView(APIView):
+    """Open and duty cases per case-holding worker today (and per FTE), and each team's
+    spread: median, highest, how many above the threshold, duty workers apart."""
+
+    @extend_schema(
+        operation_id="metrics_caseloads",
+        parameters=[ScopeQuerySerializer],
+        responses=CaseloadsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        scope = _scope(request)
+        today = timezone.localdate()
+        rows = worker_caseloads(scope.staff(request.user), today=today)
+        body = {
+            "scope": scope.key,
+            "as_at": today,
+            "threshold": caseload_threshold(),
+            "workers": rows,
+            "teams": [
+                {
+                    "team_id": t.team_id,
+                    "team": t.team,
+                    "spread": t.spread(),
+                    "duty_spread": t.duty_spread,
+                }
+                for t in caseloads_by_team(rows)
+            ],
+        }
+        return Response(CaseloadsSerializer(body).data)
+
+
+urlpatterns = [
+    path(
+        "metrics/supervision-compliance",
+        SupervisionComplianceView.as_view(),
+        name="metrics-supervision-compliance",
+    ),
+    path("metrics/caseloads", CaseloadsView.as_view(), name="metrics-caseloads"),
+]
