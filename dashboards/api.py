@@ -58,7 +58,7 @@ class WorkerMonthSerializer(serializers.Serializer):
     name = serializers.CharField()
     team = serializers.IntegerField(source="team_id", allow_null=True)
     outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in Outcome])
-    required = serializers.IntegerField()
+    sessions_needed = serializers.IntegerField(source="required")
     held = serializers.IntegerField()
     short = serializers.IntegerField()
     excuse_reason = serializers.CharField()

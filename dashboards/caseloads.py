@@ -9,6 +9,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -19,7 +20,7 @@ CASE_HOLDING_ROLES = sorted({*PRACTITIONER_ROLES, Role.ASSISTANT_TEAM_MANAGER})
 
 
 def caseload_threshold() -> int:
-    return int(settings.OVERSIGHT.get("CASELOAD_THRESHOLD", 20))
+    return cast(int, settings.OVERSIGHT["CASELOAD_THRESHOLD"])
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,7 @@ class TeamCaseloads:
 
     def spread(self, *, duty: bool | None = None) -> Spread:
         """The spread of open cases (all workers; or only duty / only non-duty workers)."""
-        counts = [
-            row.open_cases for row in self.rows if duty is None or row.is_duty_worker == duty
-        ]
+        counts = [row.open_cases for row in self.rows if duty is None or row.is_duty_worker == duty]
         if not counts:
             return Spread()
         return Spread(

@@ -53,16 +53,18 @@ def _y(rate: Decimal) -> float:
 def trend_chart(tallies: dict[Month, Tally], target: Decimal) -> TrendChart:
     months = sorted(tallies)
     step = (WIDTH - LEFT - RIGHT) / max(len(months) - 1, 1)
-    points = [
-        Point(
-            x=LEFT + index * step,
-            y=_y(tallies[month].rate) if tallies[month].rate is not None else HEIGHT - BOTTOM,
-            month=month,
-            rate=tallies[month].rate,
-            tally=tallies[month],
+    points = []
+    for index, month in enumerate(months):
+        rate = tallies[month].rate
+        points.append(
+            Point(
+                x=LEFT + index * step,
+                y=HEIGHT - BOTTOM if rate is None else _y(rate),
+                month=month,
+                rate=rate,
+                tally=tallies[month],
+            )
         )
-        for index, month in enumerate(months)
-    ]
     gridlines = [(_y(Decimal(p) / 100), f"{p}%") for p in (0, 25, 50, 75, 100)]
     return TrendChart(
         width=WIDTH,

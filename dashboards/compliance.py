@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -234,7 +235,7 @@ class _Worker:
     details_visible: bool
 
 
-_ABSENCE_WORDS = {
+_ABSENCE_WORDS: dict[str, str] = {
     AbsenceType.PARENTAL_LEAVE: "maternity, paternity or adoption leave",
 }
 
@@ -419,7 +420,7 @@ _EMPTY_COUNTS = _Counts()
 
 
 def _session_counts(
-    worker_ids: QuerySet[StaffMember], first: datetime.date, last: datetime.date
+    worker_ids: QuerySet[Any], first: datetime.date, last: datetime.date
 ) -> dict[tuple[int, Month], _Counts]:
     """Sessions per worker and month, grouped in the database."""
     grouped = (
@@ -450,7 +451,7 @@ def _session_counts(
 
 
 def _excusing_absences(
-    worker_ids: QuerySet[StaffMember], first: datetime.date, last: datetime.date
+    worker_ids: QuerySet[Any], first: datetime.date, last: datetime.date
 ) -> dict[int, list[tuple[datetime.date, datetime.date | None, str]]]:
     spans: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = defaultdict(list)
     rows = (

@@ -24,9 +24,7 @@ OUTCOME_FILTERS = {
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(
-        request, "dashboards/error.html", {"message": message}, status=400
-    )
+    return render(request, "dashboards/error.html", {"message": message}, status=400)
 
 
 def _selected_month(request: HttpRequest, months: list[Month]) -> Month:
@@ -82,9 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "worker_rows": _worker_rows(data) if data.scope.kind in ("team", "me") else [],
         "scope_choices": scope_choices(request.user),
         "month_choices": list(reversed(data.months)),
-        "export_query": (
-            f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"
-        ),
+        "export_query": (f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -96,8 +92,11 @@ def _worker_rows(data: metrics.Dashboard) -> list[dict[str, Any]]:
     rows = []
     for row in data.compliance.rows_for(data.month):
         rows.append(
-            {"month": row, "status": statuses.get(row.staff_id),
-             "caseload": caseloads.get(row.staff_id)}
+            {
+                "month": row,
+                "status": statuses.get(row.staff_id),
+                "caseload": caseloads.get(row.staff_id),
+            }
         )
     return rows
 
