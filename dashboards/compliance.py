@@ -22,10 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, Substr
 
 from oversight import access
 from oversight.access import Purpose, UserLike
@@ -63,13 +64,17 @@ class Month:
     def of(cls, day: datetime.date) -> Month:
         return cls(day.year, day.month)
 
-    @property
+    @cached_property
     def first(self) -> datetime.date:
         return datetime.date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def last(self) -> datetime.date:
         return self.next().first - DAY
+
+    @cached_property
+    def working_days(self) -> int:
+        return working_days_between(self.first, self.last)
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
@@ -116,18 +121,11 @@ WORKER_ABSENT_REASON = "worker absent"
 HIDDEN_ABSENCE_REASON = "absence"
 
 
-@dataclass
+@dataclass(slots=True)
 class WorkerMonth:
     """One worker's month: the figure and why."""
 
-    staff_id: int
-    name: str
-    team_id: int | None
-    team: str
-    service_id: int | None
-    service: str
-    role: str
-    employment_type: str
+    worker: _Worker
     month: Month
     outcome: Outcome
     required: int
@@ -136,6 +134,16 @@ class WorkerMonth:
     signed_in_time: int
     not_held: dict[str, int]
     excuse_reason: str = ""  # e.g. "maternity leave" — only where the reader may see it
+
+    # The worker's details, read through (one _Worker is shared by all their months).
+    staff_id = property(lambda self: self.worker.pk)
+    name = property(lambda self: self.worker.name)
+    team_id = property(lambda self: self.worker.team_id)
+    team = property(lambda self: self.worker.team)
+    service_id = property(lambda self: self.worker.service_id)
+    service = property(lambda self: self.worker.service)
+    role = property(lambda self: self.worker.role)
+    employment_type = property(lambda self: self.worker.employment_type)
 
 
 @dataclass
@@ -266,15 +274,15 @@ def judge_month(
     days_in_post = (in_post_to - in_post_from).days + 1
     required = days_in_post // rule.interval_days
 
-    excused_days, longest_type = _excusing_working_days(absences, month, today)
-    month_working_days = working_days_between(month.first, month.last)
-    threshold = version.excusing_threshold * month_working_days
-    worker_absent = not_held.get(NotHeldReason.WORKER_ABSENT, 0) > 0
+    excused_days, longest_type = (
+        _excusing_working_days(absences, month, today) if absences else (0, "")
+    )
+    worker_absent = bool(not_held) and not_held.get(NotHeldReason.WORKER_ABSENT, 0) > 0
 
     reason = ""
     if required == 0:
         outcome = Outcome.NOT_EXPECTED
-    elif excused_days and Decimal(excused_days) >= threshold:
+    elif excused_days and excused_days >= version.excusing_threshold * month.working_days:
         outcome = Outcome.EXCUSED
         reason = _absence_words(longest_type) if worker.details_visible else HIDDEN_ABSENCE_REASON
     elif held >= required:
@@ -285,21 +293,14 @@ def judge_month(
     else:
         outcome = Outcome.NOT_COMPLIANT
     return WorkerMonth(
-        staff_id=worker.pk,
-        name=worker.name,
-        team_id=worker.team_id,
-        team=worker.team,
-        service_id=worker.service_id,
-        service=worker.service,
-        role=worker.role,
-        employment_type=worker.employment_type,
+        worker=worker,
         month=month,
         outcome=outcome,
         required=required,
         held=held,
         short=short,
         signed_in_time=signed_in_time,
-        not_held=dict(not_held),
+        not_held=not_held,
         excuse_reason=reason,
     )
 
@@ -430,14 +431,17 @@ def _session_counts(
             held_on__lte=last,
             status__in=[*HELD, SessionStatus.NOT_HELD],
         )
-        .annotate(month=TruncMonth("held_on"))
+        # "YYYY-MM" from the ISO date: native string functions on SQLite and PostgreSQL alike
+        # (Django's TruncMonth is a Python function call per row on SQLite).
+        .annotate(month=Substr(Cast("held_on", CharField()), 1, 7))
         .values("supervisee_id", "month", "status", "not_held_reason", "is_short", "signed_on_time")
         .annotate(n=Count("pk"))
         .order_by()
     )
     counts: dict[tuple[int, Month], _Counts] = defaultdict(_Counts)
+    months_by_key = {str(month): month for month in month_range(Month.of(first), Month.of(last))}
     for row in grouped:
-        entry = counts[(row["supervisee_id"], Month.of(row["month"]))]
+        entry = counts[(row["supervisee_id"], months_by_key[row["month"]])]
         if row["status"] == SessionStatus.NOT_HELD:
             reason = row["not_held_reason"] or NotHeldReason.OTHER
             entry.not_held[reason] = entry.not_held.get(reason, 0) + row["n"]

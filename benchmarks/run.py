@@ -1,0 +1,149 @@
+"""Benchmarks at national scale (issue: in-time dashboards). Not part of `make test`.
+
+    .venv/bin/python benchmarks/run.py [--staff 40000] [--months 24] [--repeat 7]
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/run.py
+
+Builds the data set once per database (`seed_demo --staff N --months M`, kept between runs in
+an SQLite file under /tmp, or in the PostgreSQL database named by DATABASE_URL), then times each
+figure the dashboards compute, reporting the median of several runs and the number of queries,
+against its target. Prints a table; exits non-zero only if the run itself fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _configure(args: argparse.Namespace) -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oversight.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmarks-only")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("HTTPS", "0")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    if not os.environ.get("DATABASE_URL"):
+        path = Path(f"/tmp/oversight-bench-{args.staff}-{args.months}.sqlite3")  # noqa: S108
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _ensure_data(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    from oversight.models import StaffMember
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if StaffMember.objects.count() < args.staff * 0.9:
+        print(f"Building the data set: seed_demo --staff {args.staff} --months {args.months} …")
+        started = time.monotonic()
+        call_command(
+            "seed_demo", staff=args.staff, months=args.months, reset=True, today=args.today
+        )
+        print(f"  built in {time.monotonic() - started:.0f} s")
+
+
+def _measure(fn: Callable[[], object], repeat: int) -> tuple[float, int]:
+    """Median seconds over `repeat` runs (after one warm-up), and the queries of one run."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    fn()
+    with CaptureQueriesContext(connection) as context:
+        fn()
+    times = []
+    for _ in range(repeat):
+        reset_queries()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(context)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=40000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--today", type=datetime.date.fromisoformat, default=None)
+    args = parser.parse_args()
+    vendor = _configure(args)
+    _ensure_data(args)
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from dashboards.compliance import Month, month_range, monthly_compliance
+    from dashboards.scope import resolve_scope
+    from oversight.models import Service, StaffMember, Team
+    from supervision.models import SupervisionSession
+    from supervision.selectors import supervision_status
+
+    today = args.today or timezone.localdate()
+    psw = get_user_model().objects.get(username="psw.demo")
+    tm = get_user_model().objects.get(username="tm.demo")
+    last_month = Month.of(today).previous()
+    first = last_month
+    for _ in range(11):
+        first = first.previous()
+    year = month_range(first, last_month)
+    directorate = resolve_scope(psw, "directorate")
+    biggest = (
+        Service.objects.annotate(n=Count("teams__members")).order_by("-n").first()
+    )
+    service_scope = resolve_scope(psw, f"service:{biggest.pk}")
+    team = Team.objects.get(manager__user=tm)
+    client = Client()
+    client.force_login(tm)
+
+    figures: list[tuple[str, Callable[[], object], float]] = [
+        (
+            "Directorate monthly compliance, one month",
+            lambda: monthly_compliance(psw, directorate.staff(psw), [last_month], today=today),
+            0.250,
+        ),
+        (
+            "Directorate 12-month trend",
+            lambda: monthly_compliance(psw, directorate.staff(psw), year, today=today),
+            1.5,
+        ),
+        (
+            f"Status now, biggest service ({service_scope.staff(psw).count()} staff)",
+            lambda: supervision_status(psw, service_scope.staff(psw), today=today),
+            0.200,
+        ),
+        (
+            "One team's dashboard page (test client)",
+            lambda: client.get(f"/dashboards/?scope=team:{team.pk}"),
+            0.150,
+        ),
+    ]
+    print(
+        f"\n{vendor}: {StaffMember.objects.count():,} staff, "
+        f"{SupervisionSession.objects.count():,} sessions, today {today}\n"
+    )
+    print(f"{'figure':<58} {'median':>9} {'target':>8} {'queries':>8}  result")
+    for name, fn, target in figures:
+        seconds, queries = _measure(fn, args.repeat)
+        verdict = "met" if seconds <= target else "MISSED"
+        print(f"{name:<58} {seconds * 1000:>7.0f}ms {target * 1000:>6.0f}ms {queries:>8}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
