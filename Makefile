@@ -30,9 +30,12 @@ install: $(BIN)/.installed assets ## Create .venv and install everything
 
 assets: static_build/oversight.css ## Build the GOV.UK Frontend stylesheet
 
-run: install ## Start the site on SQLite with the demo authority loaded
+run: install ## Start the site on SQLite with the demo authority loaded, and the export worker
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@# The background-task worker (large Excel exports) runs beside the server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo: install ## Rebuild the demo authority from scratch (drops existing data)

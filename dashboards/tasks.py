@@ -94,13 +94,11 @@ def run_export_job(job_id: int) -> None:
                 result = supervision_status_workbook(user, scope, today, out, progress=progress)
             out.seek(0)
             content = out.read()
-    except (Http404, ScopeError, KeyError, ValueError) as error:
-        _fail(
-            job,
-            "This export is no longer available to you."
-            if isinstance(error, Http404)
-            else str(error),
-        )
+    except Http404:
+        _fail(job, "This export is no longer available to you.")
+        return
+    except (ScopeError, MonthError) as error:
+        _fail(job, f"This export could not be built: {error}")
         return
     except Exception:
         logger.exception("Export job %s failed", job.pk)
@@ -127,4 +125,3 @@ def _fail(job: ExportJob, message: str) -> None:
 def build_export(job_id: int) -> None:
     """The background task: build and store the workbook of export job `job_id`."""
     run_export_job(job_id)
-

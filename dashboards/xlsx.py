@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -28,10 +28,11 @@ from typing import IO, Any, NamedTuple
 
 from django.utils import timezone
 from openpyxl import LXML, Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,6 +46,10 @@ UNHOLDABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud80
 
 # A cell starting with one of these may be read as a formula (or its start) by a spreadsheet.
 FORMULA_STARTS = frozenset("=+-@\t\r")
+# Text openpyxl would otherwise store as an error value, not as text.
+ERROR_VALUES = frozenset(ERROR_CODES)
+
+_UNHOLDABLE_SUB = UNHOLDABLE_CHARACTERS.sub
 
 if not LXML:  # pragma: no cover - lxml is a dependency; without it writing is much slower
     import warnings
@@ -62,7 +67,7 @@ def safe_text(value: object) -> str:
 
 def needs_quote_prefix(text: str) -> bool:
     """Text a spreadsheet could take for a formula or an error value."""
-    return bool(text) and (text[0] in FORMULA_STARTS or text in ERROR_CODES)
+    return bool(text) and (text[0] in FORMULA_STARTS or text in ERROR_VALUES)
 
 
 class Kind(enum.StrEnum):
@@ -131,15 +136,64 @@ class Styled(NamedTuple):
 _StyleKey = tuple[str, str | None, bool]  # (number format or "", colour, quote prefix)
 
 
+class _Style(NamedTuple):
+    array: StyleArray  # shared by every cell of this style, never changed after it is built
+    style_id: int  # its index in the workbook's cell styles
+
+
+class _ReadyCell(Cell):
+    """A cell whose value is already bound and whose style is already registered with the
+    workbook, so writing it costs no more than writing a plain value."""
+
+    __slots__ = ("style_id",)  # shadows Cell.style_id, which looks the style up every time
+
+
+def _ready_cell(sheet: Any, value: Any, data_type: str, style: _Style) -> _ReadyCell:
+    cell = _ReadyCell.__new__(_ReadyCell)
+    cell.parent = sheet
+    cell._style = style.array
+    cell.style_id = style.style_id
+    cell.row = cell.column = 1
+    cell._value = value
+    cell.data_type = data_type
+    cell._hyperlink = None
+    cell._comment = None
+    return cell
+
+
+class _Worksheet(WriteOnlyWorksheet):  # type: ignore[misc]
+    """openpyxl's write-only sheet, taking ready-made cells as they are (openpyxl's own
+    `append` first tries to bind each cell as a value, and only takes it as a cell after that
+    fails — an exception per styled cell)."""
+
+    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
+        cell = WriteOnlyCell(self)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if type(value) is _ReadyCell:
+                value.row = row_idx
+                value.column = col_idx
+                yield value
+                continue
+            cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+            if cell.has_style:  # openpyxl gave a date its default format: a new cell
+                cell = WriteOnlyCell(self)
+
+
 class WorkbookWriter:
     """One workbook, written sheet by sheet and row by row."""
 
     def __init__(self, *, title: str = "", creator: str = "Oversight") -> None:
         self.book = Workbook(write_only=True)
-        self.book.properties.creator = creator
+        # Document properties are XML too: the same characters are removed from them.
+        self.book.properties.creator = safe_text(creator)
         if title:
-            self.book.properties.title = title
-        self._styles: dict[_StyleKey, StyleArray] = {}
+            self.book.properties.title = safe_text(title)
+        self._styles: dict[_StyleKey, _Style] = {}
         self._bold = Font(bold=True)
         self._fonts: dict[str, Font] = {}
         self._fills: dict[str, PatternFill] = {}
@@ -160,7 +214,7 @@ class WorkbookWriter:
 
     def style(
         self, number_format: str = "", colour: str | None = None, quote: bool = False
-    ) -> StyleArray:
+    ) -> _Style:
         """The style for this combination, built the first time it is asked for."""
         key = (number_format, colour, quote)
         style = self._styles.get(key)
@@ -177,18 +231,22 @@ class WorkbookWriter:
                 template.font = self._fonts[colour]
             if quote:
                 template.quotePrefix = True
-            style = self._styles[key] = template._style
+            style = self._styles[key] = self._register(template)
         return style
 
-    def header_style(self) -> StyleArray:
+    def header_style(self) -> _Style:
         key = ("@header", None, False)
         style = self._styles.get(key)
         if style is None:
             template = self._template()
             template.font = self._bold
             template.alignment = self._wrap
-            style = self._styles[key] = template._style
+            style = self._styles[key] = self._register(template)
         return style
+
+    def _register(self, template: Cell) -> _Style:
+        array = template._style if template._style is not None else StyleArray()
+        return _Style(array, self.book._cell_styles.add(array))
 
     def _template(self) -> Cell:
         # A cell used only to register styles with the workbook (it is never written).
@@ -201,7 +259,8 @@ class SheetWriter:
     def __init__(self, writer: WorkbookWriter, title: str, columns: Sequence[Column]) -> None:
         self.writer = writer
         self.columns = list(columns)
-        self.worksheet = writer.book.create_sheet(title=title[:31])
+        self.worksheet = _Worksheet(parent=writer.book, title=title[:31])
+        writer.book._add_sheet(self.worksheet)
         self.rows = 0  # data rows written (the header is not counted)
         self._finished = False
         ws = self.worksheet
@@ -243,20 +302,20 @@ class SheetWriter:
 
     # --- cells -----------------------------------------------------------------------------
 
-    def _cell(self, value: Any, style: StyleArray, *, text: bool = False) -> Cell:
-        cell = Cell(self.worksheet, row=1, column=1, style_array=style)
+    def _cell(self, value: Any, style: _Style, *, text: bool = False) -> Cell:
         if text:
-            # Bound directly: a string cell whatever it starts with (never a formula or error).
-            cell._value = value
-            cell.data_type = "s"
-        else:
-            cell.value = value
-        return cell
+            # A string cell whatever it starts with (never a formula or an error value).
+            return _ready_cell(self.worksheet, value, "s", style)
+        if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+            return _ready_cell(self.worksheet, value, "d", style)
+        return _ready_cell(self.worksheet, value, "n", style)
 
     def _text(self, value: Any) -> str | Cell:
-        text = safe_text(value)
-        if needs_quote_prefix(text):
-            return self._cell(text, self.writer.style(quote=True), text=True)
+        text = _UNHOLDABLE_SUB("", value if type(value) is str else str(value))
+        if len(text) > MAX_CELL_TEXT:
+            text = text[:MAX_CELL_TEXT]
+        if text and (text[0] in FORMULA_STARTS or text in ERROR_VALUES):
+            return _ready_cell(self.worksheet, text, "s", self.writer.style(quote=True))
         return text
 
     def _converter_for(self, column: Column) -> Callable[[Any], Any] | None:
@@ -266,7 +325,7 @@ class SheetWriter:
         plain = self._plain_converter(kind)
         if not column.styled:
             return plain
-        return lambda value: self._styled(value, kind, plain)
+        return lambda value: self._styled(value, kind, plain)  # noqa: PLW0108
 
     def _plain_converter(self, kind: Kind) -> Callable[[Any], Any] | None:
         if kind is Kind.TEXT:
@@ -287,6 +346,8 @@ class SheetWriter:
         if inner is None and colour is None:
             return None
         if kind is Kind.TEXT:
+            if colour is None:
+                return self._text(inner)
             text = safe_text("" if inner is None else inner)
             style = self.writer.style("", colour, needs_quote_prefix(text))
             return self._cell(text, style, text=True)

@@ -181,6 +181,7 @@ class DemoAuthority:
     rng: random.Random
     today: datetime.date
     months: int
+    seed: int = 1  # later apps derive their own random streams from it
     services: list[Service] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     staff: list[StaffMember] = field(default_factory=list)
@@ -211,7 +212,7 @@ def _pick(rng: random.Random, mix: list[tuple[str, float]]) -> str:
 class _Builder:
     def __init__(self, *, seed: int, staff_count: int, months: int, today: datetime.date):
         self.rng = random.Random(seed)
-        self.authority = DemoAuthority(rng=self.rng, today=today, months=months)
+        self.authority = DemoAuthority(rng=self.rng, today=today, months=months, seed=seed)
         self.staff_count = staff_count
         self.today = today
         self.start = self.authority.history_start
@@ -342,7 +343,9 @@ class _Builder:
         place = PLACES[(index // service_count) % len(PLACES)]
         function = functions[(index // service_count // len(PLACES)) % len(functions)]
         suffix = index // (service_count * len(PLACES) * len(functions))
-        name = f"{place} {function}"
+        # Beyond four services the function lists repeat: the service's area keeps names unique.
+        area = (index % service_count) // len(SERVICE_NAMES)
+        name = f"{place} {function}" if area == 0 else f"{place} {function} (Area {area + 1})"
         return name if suffix == 0 else f"{name} {suffix + 1}"
 
     def _practitioners(

@@ -292,9 +292,8 @@ def with_support_notes_hidden(
         )
     )
     me = access.staff_for(user)
-    if me is None or me.role == Role.BUSINESS_SUPPORT:
-        may_read = Q(pk__in=[])
-    else:
+    may_read: Any = Q(pk__in=[])
+    if me is not None and me.role != Role.BUSINESS_SUPPORT:
         may_read = (
             Q(supervisee=me)
             | Q(supervisor=me)

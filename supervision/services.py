@@ -284,12 +284,19 @@ def _check_may_edit(session: SupervisionSession, field: str, actor: UserLike) ->
         )
 
 
+def _whole_number(value: Any) -> int:
+    """A score typed or sent as a whole number; 4.5 or `true` is not silently read as 4 or 1."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
 def _clean_session_value(field: str, value: Any) -> Any:
     if field == "wellbeing_score":
         if value in (None, ""):
             return None
         try:
-            score = int(value)
+            score = _whole_number(value)
         except (TypeError, ValueError):
             raise ValidationError({field: "Enter a wellbeing score from 1 to 5."}) from None
         if not 1 <= score <= 5:
@@ -372,7 +379,7 @@ def _clean_scaling(value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
-        scaling = int(value)
+        scaling = _whole_number(value)
     except (TypeError, ValueError):
         raise ValidationError({"scaling": "Enter a scaling score from 0 to 10."}) from None
     if not 0 <= scaling <= 10:
@@ -458,9 +465,7 @@ def action_create(
                 {"case_discussion": "This case discussion belongs to another session."}
             )
     if informal_discussion is not None and informal_discussion.worker_id != supervisee.pk:
-        raise ValidationError(
-            {"informal_discussion": "This discussion was with someone else."}
-        )
+        raise ValidationError({"informal_discussion": "This discussion was with someone else."})
     if session is not None:
         session = _lock(session)
         _refuse_if_locked(session)
@@ -535,9 +540,13 @@ def action_set_status(*, action: Action, status: str, actor: UserLike) -> Action
     """The owner, the worker or their managers mark an action done or cancelled (or reopen)."""
     me = access.staff_for(actor)
     # Business support are in everyone's chain for absences, but never in supervision records.
-    may = me is not None and me.role != Role.BUSINESS_SUPPORT and (
-        me.pk in (action.owner_id, action.supervisee_id)
-        or access.is_line_manager_of(actor, action.supervisee)
+    may = (
+        me is not None
+        and me.role != Role.BUSINESS_SUPPORT
+        and (
+            me.pk in (action.owner_id, action.supervisee_id)
+            or access.is_line_manager_of(actor, action.supervisee)
+        )
     )
     if not may:
         raise PermissionDenied(

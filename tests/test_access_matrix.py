@@ -196,7 +196,8 @@ def _get(client: Client, url: str) -> Any:
 def _assert_shows_nothing_forbidden(role: str, route: Route, url: str, response: Any) -> None:
     if response.status_code != 200:
         return
-    body = response.content.decode("utf-8", errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode("utf-8", errors="replace")
     for marker in _forbidden_markers(role, include_types=route.name not in TYPE_CHOICE_URL_NAMES):
         assert marker not in body, f"{role} sees {marker!r} at {url}"
 

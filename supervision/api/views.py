@@ -8,14 +8,14 @@ Answers: invisible → 404; visible but not yours to change → 403 with the rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -37,6 +37,7 @@ from supervision.models import (
     ActionStatus,
     CaseDiscussion,
     InformalDiscussion,
+    PolicyRule,
     SessionStatus,
     SupervisionPolicy,
     SupervisionSession,
@@ -80,13 +81,14 @@ def fields_named(renames: dict[str, str]) -> Iterator[None]:
         ) from error
 
 
-def refuse_unknown_fields(request: Request, allowed: set[str]) -> None:
+def refuse_unknown_fields(request: Request, allowed: set[str], message: str) -> None:
     """A PATCH names only what it may change: anything else is refused, not silently ignored."""
-    unknown = sorted(set(request.data) - allowed) if hasattr(request.data, "keys") else []
+    unknown = sorted(set(request.data) - allowed) if isinstance(request.data, Mapping) else []
     if unknown:
-        raise exceptions.ValidationError(
-            {name: "This field cannot be changed here." for name in unknown}
-        )
+        raise exceptions.ValidationError({name: [message] for name in unknown})
+
+
+ONE_FIELD = 'Save one field at a time: {"field": name, "value": ..., "version": n}.'
 
 
 def conflict_response(conflict: EditConflict, *, label: str, your_value: Any) -> Response:
@@ -117,9 +119,22 @@ REFUSALS: dict[int, OpenApiResponse] = {
 }
 
 
-def visible_staff(request: Request, pk: int) -> StaffMember:
-    """The person a write is for: someone the user cannot see answers 404."""
-    return access.get_for_user(request.user, StaffMember, pk)
+def validated_with_target(
+    serializer: Any, target_field: str, model: type[Model], request: Request
+) -> tuple[Any, dict[str, Any]]:
+    """Validate a write's body, finding first the person or session it is for: one the
+    user cannot see answers 404 — before any other field is judged, so nothing about it
+    leaks through a 400 — and only then do the other fields' errors answer 400."""
+    serializer.is_valid()
+    errors = dict(serializer.errors)
+    target = None
+    body = serializer.initial_data
+    if isinstance(body, Mapping) and target_field in body and target_field not in errors:
+        pk = serializer.fields[target_field].to_internal_value(body[target_field])
+        target = access.get_for_user(request.user, model, pk)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return target, dict(serializer.validated_data)
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -246,9 +261,9 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         responses={201: s.SupervisionSerializer, **REFUSALS},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self._input(s.SupervisionScheduleSerializer)
+        supervisee, data = self._for_supervisee(s.SupervisionScheduleSerializer)
         session = services.session_schedule(
-            supervisee=visible_staff(request, data["supervisee"]),
+            supervisee=supervisee,
             scheduled_for=data["scheduled_for"],
             session_type=data["session_type"],
             agenda=data["agenda"],
@@ -262,9 +277,9 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         responses={200: s.SupervisionSerializer, **REFUSALS, 409: CONFLICT},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refuse_unknown_fields(request, {"field", "value", "version"})
-        data = self._input(s.FieldSaveSerializer)
         session = self.get_object()
+        refuse_unknown_fields(request, {"field", "value", "version"}, ONE_FIELD)
+        data = self._input(s.FieldSaveSerializer)
         try:
             session = services.session_save_field(
                 session=session,
@@ -291,9 +306,9 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         """Starts their next booked session, or a new one; the one in progress if there is
         one. Starting takes the caseload snapshot, pulls in every informal discussion not yet
         in a session and brings their open actions for review."""
-        data = self._input(s.SupervisionStartSerializer)
+        supervisee, data = self._for_supervisee(s.SupervisionStartSerializer)
         session = services.session_start(
-            supervisee=visible_staff(request, data["supervisee"]),
+            supervisee=supervisee,
             session_type=data["session_type"],
             actor=request.user,
         )
@@ -321,9 +336,10 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     def hold(self, request: Request, pk: str | None = None) -> Response:
         """When it started and ended (default: when it was started, and now). Shorter than
         the policy's minimum still counts, but is flagged `is_short`."""
+        session = self.get_object()
         data = self._input(s.HoldSerializer)
         session = services.session_hold(
-            session=self.get_object(),
+            session=session,
             started_at=data["started_at"],
             ended_at=data["ended_at"],
             actor=request.user,
@@ -337,10 +353,11 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     )
     @action(detail=True, methods=["post"], url_path="not-held", url_name="not-held")
     def not_held(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
         data = self._input(s.NotHeldSerializer)
         with fields_named({"not_held_reason": "reason", "not_held_detail": "detail"}):
             session = services.session_not_held(
-                session=self.get_object(),
+                session=session,
                 reason=data["reason"],
                 detail=data["detail"],
                 actor=request.user,
@@ -356,10 +373,11 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     def sign(self, request: Request, pk: str | None = None) -> Response:
         """The supervisor signs the held record; the supervisee then signs, with a comment or
         disagreement if they wish. Both signatures lock the record."""
+        session = self.get_object()
         data = self._input(s.SignSerializer)
         with fields_named({"supervisee_comment": "comment"}):
             session = services.session_sign(
-                session=self.get_object(),
+                session=session,
                 comment=data["comment"],
                 disagrees=data["disagrees"],
                 actor=request.user,
@@ -373,16 +391,21 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     )
     @action(detail=True, methods=["post"])
     def addenda(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
         data = self._input(s.AddendumCreateSerializer)
-        addendum = services.addendum_add(
-            session=self.get_object(), text=data["text"], actor=request.user
-        )
+        addendum = services.addendum_add(session=session, text=data["text"], actor=request.user)
         return Response(s.AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
 
     def _input(self, serializer_class: Callable[..., Any]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    def _for_supervisee(
+        self, serializer_class: Callable[..., Any]
+    ) -> tuple[StaffMember, dict[str, Any]]:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        return validated_with_target(serializer, "supervisee", StaffMember, self.request)
 
 
 # --- case discussions ------------------------------------------------------------------------
@@ -410,9 +433,8 @@ class CaseDiscussionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         serializer = s.CaseDiscussionCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        session = access.get_for_user(request.user, SupervisionSession, fields.pop("session"))
+        session, fields = validated_with_target(serializer, "session", SupervisionSession, request)
+        fields.pop("session")
         discussion = services.case_discussion_add(
             session=session, case=fields.pop("case"), actor=request.user, **fields
         )
@@ -424,20 +446,21 @@ class CaseDiscussionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         responses={200: s.CaseDiscussionSerializer, **REFUSALS, 409: CONFLICT},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refuse_unknown_fields(request, {"field", "value", "version"})
+        discussion = self.get_object()
+        refuse_unknown_fields(request, {"field", "value", "version"}, ONE_FIELD)
         data = s.FieldSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         field, value = data.validated_data["field"], data.validated_data["value"]
         try:
             discussion = services.case_discussion_save_field(
-                discussion=self.get_object(),
+                discussion=discussion,
                 field=field,
                 value=value,
                 base_version=data.validated_data["version"],
                 actor=request.user,
             )
         except EditConflict as conflict:
-            label = str(CaseDiscussion._meta.get_field(field).verbose_name)
+            label = str(getattr(CaseDiscussion._meta.get_field(field), "verbose_name", field))
             return conflict_response(conflict, label=label.capitalize(), your_value=value)
         return Response(self.get_serializer(discussion).data)
 
@@ -469,10 +492,9 @@ class InformalDiscussionViewSet(
         serializer = s.InformalDiscussionCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        worker, data = validated_with_target(serializer, "worker", StaffMember, request)
         discussion = services.informal_discussion_record(
-            worker=visible_staff(request, data["worker"]),
+            worker=worker,
             happened_at=data["happened_at"],
             channel=data["channel"],
             case=data.get("case"),
@@ -504,9 +526,7 @@ class ActionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         serializer = s.ActionCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        supervisee = visible_staff(request, data["supervisee"])
+        supervisee, data = validated_with_target(serializer, "supervisee", StaffMember, request)
         created = services.action_create(
             supervisee=supervisee,
             description=data["description"],
@@ -523,11 +543,12 @@ class ActionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
         responses={200: s.ActionSerializer, **REFUSALS},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refuse_unknown_fields(request, {"status"})
+        action = self.get_object()
+        refuse_unknown_fields(request, {"status"}, "Only the status of an action changes.")
         serializer = s.ActionStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services.action_set_status(
-            action=self.get_object(), status=serializer.validated_data["status"], actor=request.user
+            action=action, status=serializer.validated_data["status"], actor=request.user
         )
         return Response(self.get_serializer(updated).data)
 
@@ -561,7 +582,12 @@ class SupervisionPolicyViewSet(
     standards 2024* or *ASYE framework* — with the date it takes effect; months before that
     date keep being judged by the version then in force."""
 
-    queryset = SupervisionPolicy.objects.prefetch_related("rules").order_by("-effective_from")
+    queryset = SupervisionPolicy.objects.prefetch_related(
+        Prefetch(
+            "rules",
+            PolicyRule.objects.order_by(F("asye_week_from").asc(nulls_last=True), "role", "pk"),
+        )
+    ).order_by("-effective_from")
     serializer_class = s.SupervisionPolicySerializer
     permission_classes = [*ScopedViewSetMixin.permission_classes, PolicyPublish]
 
