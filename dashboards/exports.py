@@ -30,7 +30,7 @@ from dashboards.scope import Scope
 from dashboards.xlsx import Colour, Column, Kind, Styled, WorkbookWriter
 from oversight import access
 from oversight.access import UserLike
-from oversight.models import EmploymentType, Role, Team
+from oversight.models import EmploymentType, Role, StaffMember, Team
 from supervision.models import NotHeldReason
 from supervision.selectors import WorkerStatus, supervision_status
 
@@ -475,6 +475,14 @@ def supervision_status_workbook(
     statuses = supervision_status(user, scope.staff(user), today=today)
     team_ids = {status.staff.team_id for status in statuses if status.staff.team_id}
     services = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "service__name"))
+    # A supervisor is named only to a reader who may see them (a team manager's own line
+    # manager, for one, is outside their directory).
+    supervisor_ids = {status.staff.supervisor_id for status in statuses}
+    visible_supervisors = set(
+        access.visible_to(user, StaffMember.objects.filter(pk__in=supervisor_ids)).values_list(
+            "pk", flat=True
+        )
+    )
     progress(30)
 
     book = WorkbookWriter(title=f"Supervision status: {scope.label}")
@@ -511,7 +519,9 @@ def supervision_status_workbook(
                 services.get(staff.team_id, "") if staff.team_id else "",
                 ROLE_LABELS.get(staff.role, staff.role),
                 EMPLOYMENT_LABELS.get(staff.employment_type, staff.employment_type),
-                staff.supervisor.full_name if staff.supervisor else "",
+                staff.supervisor.full_name
+                if staff.supervisor and staff.supervisor_id in visible_supervisors
+                else "",
                 Styled(status.status.label, status.status.tag_colour),
                 status.due_date,
                 status.days_until_due,

@@ -72,6 +72,19 @@ ABSENCE_OWNER = {"absence_sw": "sw", "absence_sw2": "sw2"}
 NOTE_MARKERS = {"absence_sw": "NoteSWsecret", "absence_sw2": "NoteSW2secret"}
 TEAM_MARKERS = {"riverside": "Riverside", "hillside": "Hillside"}
 CASE_MARKERS = {"case_sw": "CaseSWx", "case_sw2": "CaseSW2x"}
+# Supervision records about a person (DESIGN §5): the person, their line-management chain and
+# the directorate; confidential support notes not the directorate (PSW, AD).
+RECORDS_READERS = {"sw": {"sw", "tm", "gm", "psw", "ad"}, "sw2": {"sw2", "tm2", "gm2", "psw", "ad"}}
+CONFIDENTIAL_READERS = {"sw": {"sw", "tm", "gm"}}
+SUPERVISION_RECORDS = {
+    # key in the world: (whose record, marker text written into it)
+    "session_sw": ("sw", "AgendaSWx"),
+    "session_sw2": ("sw2", "AgendaSW2x"),
+    "discussion_sw": ("sw", "DiscussSWx"),
+    "informal_sw": ("sw", "AdviceSWx"),
+    "action_sw2": ("sw2", "ActionSW2x"),
+}
+CONFIDENTIAL_MARKER = "ConfNoteSWsecret"
 # Pages that describe the API itself rather than data.
 SCHEMA_URL_NAMES = {"api-schema", "api-docs"}
 # Pages whose forms list every absence type as a choice (so type names are no leak there).
@@ -159,6 +172,8 @@ def _expected_visible(role: str, model_name: str, key: str) -> bool:
         return ABSENCE_OWNER[key] in STAFF_VISIBLE[role]
     if model_name == "Service":
         return True if role in {"psw", "ad", "bs"} else key in _services_of(role)
+    if key in SUPERVISION_RECORDS:
+        return role in RECORDS_READERS[SUPERVISION_RECORDS[key][0]]
     raise AssertionError(f"The access-matrix oracle does not know {model_name}: teach it.")
 
 
@@ -183,6 +198,11 @@ def _forbidden_markers(role: str, include_types: bool) -> list[str]:
     for absence, readers in ABSENCE_DETAILS_VISIBLE.items():
         if role not in readers:
             markers.append(NOTE_MARKERS[absence])
+    for owner, marker in SUPERVISION_RECORDS.values():
+        if role not in RECORDS_READERS[owner]:
+            markers.append(marker)
+    if role not in CONFIDENTIAL_READERS["sw"]:
+        markers.append(CONFIDENTIAL_MARKER)
     if include_types and role not in ABSENCE_DETAILS_VISIBLE["absence_sw2"]:
         # sw2's absence is parental leave; only sw2's chain and business support may know it.
         markers += ["Maternity, paternity", "parental_leave"]
@@ -220,8 +240,47 @@ def _fill(route: Route, world: World) -> Iterator[tuple[str, str, str, Any]]:
         yield route.template.format(pk=obj.pk), model.__name__, key, obj
 
 
+def _add_supervision_records(world: World) -> World:
+    """A held session for sw with confidential support notes and a case discussion, an
+    informal discussion with sw, and a session and an action for sw2 in the other service."""
+    from supervision.models import SessionStatus
+    from tests.supervision.factories import (
+        ActionFactory,
+        CaseDiscussionFactory,
+        HeldSessionFactory,
+        InformalDiscussionFactory,
+    )
+
+    session_sw = HeldSessionFactory(
+        supervisee=world.sw,
+        supervisor=world.tm,
+        agenda="AgendaSWx",
+        support_notes=CONFIDENTIAL_MARKER,
+        support_confidential=True,
+    )
+    world.objects.update(
+        session_sw=session_sw,
+        session_sw2=HeldSessionFactory(
+            supervisee=world.sw2, supervisor=world.tm2, agenda="AgendaSW2x",
+            status=SessionStatus.SIGNED,
+        ),
+        discussion_sw=CaseDiscussionFactory(
+            session=session_sw, case=world.case_sw, discussion="DiscussSWx"
+        ),
+        informal_sw=InformalDiscussionFactory(worker=world.sw, advice="AdviceSWx"),
+        action_sw2=ActionFactory(supervisee=world.sw2, description="ActionSW2x"),
+    )
+    return world
+
+
+@pytest.fixture
+def full_world(world: World) -> World:
+    return _add_supervision_records(world)
+
+
 @pytest.mark.django_db
-def test_every_url_as_anonymous_asks_to_sign_in(world: World) -> None:
+def test_every_url_as_anonymous_asks_to_sign_in(full_world: World) -> None:
+    world = full_world
     client = Client()
     for route in all_routes():
         for url, *_ in _fill(route, world):
@@ -240,7 +299,8 @@ def test_every_url_as_anonymous_asks_to_sign_in(world: World) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_every_url_as_every_role_stays_in_scope(world: World, role: str) -> None:
+def test_every_url_as_every_role_stays_in_scope(full_world: World, role: str) -> None:
+    world = full_world
     client = world.client(role)
     checked = 0
     for route in all_routes():
@@ -252,6 +312,16 @@ def test_every_url_as_every_role_stays_in_scope(world: World, role: str) -> None
                 f"{role} got 403 at {url}: out-of-scope answers 404"
             )
             assert response.status_code < 500, f"{role} got {response.status_code} at {url}"
+            if response.status_code == 405 and model_name:
+                # A POST-only action. Pages look the record up first (so only a visible one
+                # gets 405); the API refuses GET whatever the object, a missing one included.
+                if url.startswith("/api/"):
+                    missing = _get(client, route.template.format(pk=999999))
+                    assert missing.status_code == 405, f"{url} answers 405 only for real records"
+                else:
+                    assert _expected_visible(role, model_name, key), f"{role} learns of {url}"
+                checked += 1
+                continue
             if model_name:
                 visible = _expected_visible(role, model_name, key)
                 if not visible:

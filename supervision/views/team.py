@@ -16,12 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from oversight import access
 from oversight.models import SUPERVISING_ROLES, AccessLogEntry, Case, StaffMember
@@ -442,10 +448,12 @@ def cover_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.detail_of(Action, needs_permission=True)
 @login_required
-@require_POST
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark an action done, cancelled or open again, then go back to the page it was on."""
+    # Looked up before the method is checked, so a GET cannot tell a hidden action exists.
     action = access.get_for_user(request.user, Action.objects.select_related("supervisee"), pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     status = request.POST.get("status", "")
     try:
         services.action_set_status(action=action, status=status, actor=request.user)

@@ -4,6 +4,8 @@ on screen, and nobody else."""
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.utils import timezone
@@ -11,9 +13,11 @@ from django.utils import timezone
 from dashboards.xlsx import TAG_COLOURS
 from oversight.models import AccessLogEntry, StaffMember
 from supervision.policy import Status
+from tests.conftest import ROLES
 from tests.dashboards.test_performance_export import fill_of, rows_of, workbook_of
 from tests.factories import TeamFactory
 from tests.supervision.factories import HeldSessionFactory
+from tests.test_access_matrix import _forbidden_markers
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +137,24 @@ def test_an_empty_scope_gives_a_workbook_that_says_so(world):
     empty = TeamFactory(name="Empty team", service=world.safeguarding)
     book = workbook_of(export(world.client("ad"), f"scope=team:{empty.pk}"))
     assert rows_of(book["Supervision status"])[0][0] == "No workers in this scope"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_their_natural_scope_and_nothing_outside_it(world, role):
+    response = export(world.client(role))
+    if role == "bs":
+        assert response.status_code == 404
+        return
+    data = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    for marker in _forbidden_markers(role, include_types=True):
+        assert marker not in text, f"{role} finds {marker!r} in their workbook"
+
+
+def test_a_supervisor_the_reader_may_not_see_is_not_named(world):
+    book = workbook_of(export(world.client("tm"), f"scope=team:{world.riverside.pk}"))
+    rows = {row[0]: row for row in rows_of(book["Supervision status"])}
+    assert rows[world.tm.full_name][5] is None  # tm's own line manager, gm
+    assert rows[world.sw.full_name][5] == world.tm.full_name
