@@ -58,11 +58,11 @@ def staff_for(user: UserLike) -> StaffMember | None:
     """The staff member behind a login (cached on the user object for the request)."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, "_oversight_staff", False)
+    cached: StaffMember | None | bool = getattr(user, "_oversight_staff", False)
     if cached is False:
-        cached = StaffMember.objects.select_related("team").filter(user=user).first()
-        user._oversight_staff = cached  # type: ignore[union-attr]
-    return cached
+        cached = StaffMember.objects.select_related("team").filter(user_id=user.pk).first()
+        user._oversight_staff = cached  # type: ignore[union-attr,attr-defined]
+    return cached if isinstance(cached, StaffMember) else None
 
 
 def can_see_cases(user: UserLike) -> bool:
@@ -185,7 +185,7 @@ def get_for_user(user: UserLike, queryset: QuerySet[M] | type[M], pk: Any) -> M:
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         return visible_to(user, qs).get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (qs.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404 from None
 
 

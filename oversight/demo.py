@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -199,7 +201,7 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(month_index // 12, month_index % 12 + 1, 1)
 
 
-def _pick(rng: random.Random, mix: list[tuple[str, float]]) -> str:
+def _pick(rng: random.Random, mix: Sequence[tuple[str, float]]) -> str:
     roll = rng.random()
     total = 0.0
     for value, weight in mix:
@@ -226,7 +228,7 @@ class _Builder:
         self._name_index += 1
         return self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
 
-    def _staff(self, role: str, team: Team | None, **extra: object) -> StaffMember:
+    def _staff(self, role: str, team: Team | None, **extra: Any) -> StaffMember:
         self._employee_number += 1
         first, last = self._name()
         start = extra.pop("start_date", None) or self._start_date()
@@ -359,8 +361,8 @@ class _Builder:
             if index % len(teams) == 0 and index // len(teams) == 1:
                 role = Role.ASSISTANT_TEAM_MANAGER
             else:
-                role = _pick(self.rng, PRACTITIONER_MIX)
-            extra: dict[str, object] = {"supervisor": manager}
+                role = Role(_pick(self.rng, PRACTITIONER_MIX))
+            extra: dict[str, Any] = {"supervisor": manager}
             if role == Role.ASYE_SOCIAL_WORKER:
                 asye_start = self.today - datetime.timedelta(days=self.rng.randrange(14, 360))
                 extra.update(start_date=asye_start, asye_start_date=asye_start)

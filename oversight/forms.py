@@ -8,27 +8,45 @@ from django import forms
 
 from oversight.models import Absence, AbsenceType
 
+_WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
+    (forms.Select, "govuk-select"),
+    (forms.Textarea, "govuk-textarea"),
+    (forms.CheckboxInput, "govuk-checkboxes__input"),
+    (forms.RadioSelect, "govuk-radios__input"),
+)
+
+
+def govuk_style(form: forms.BaseForm, *, with_errors: bool = True) -> None:
+    """GOV.UK Frontend classes on every widget, with error variants once the form has been
+    validated (reading `form.errors` validates, so callers whose choices depend on the
+    request style again after setting them)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        base = next(
+            (css for kind, css in _WIDGET_CLASSES if isinstance(widget, kind)), "govuk-input"
+        )
+        classes = [base]
+        if with_errors and form.is_bound and name in form.errors:
+            classes.append(f"{base}--error")
+            widget.attrs["aria-describedby"] = f"{name}-error"
+        if isinstance(widget, forms.DateInput):
+            classes.append("govuk-input--width-10")
+        elif isinstance(widget, forms.TimeInput):
+            classes.append("govuk-input--width-5")
+        widget.attrs["class"] = " ".join(classes)
+
 
 class GovukFormMixin:
-    """Adds GOV.UK Frontend classes to every widget, with error variants when bound."""
+    """Adds GOV.UK Frontend classes to every widget, and their error variants when the form
+    is validated — not before, so subclasses may still narrow their choices in __init__."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
-            widget = field.widget
-            base = {
-                forms.Select: "govuk-select",
-                forms.Textarea: "govuk-textarea",
-                forms.CheckboxInput: "govuk-checkboxes__input",
-                forms.RadioSelect: "govuk-radios__input",
-            }.get(type(widget), "govuk-input")
-            classes = [base]
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                classes.append(f"{base}--error")
-                widget.attrs["aria-describedby"] = f"{name}-error"
-            if isinstance(widget, forms.DateInput):
-                classes.append("govuk-input--width-10")
-            widget.attrs["class"] = " ".join(classes)
+        govuk_style(self, with_errors=False)  # type: ignore[arg-type]
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        govuk_style(self)  # type: ignore[arg-type]
 
 
 class DateInput(forms.DateInput):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -234,7 +235,8 @@ class AbsenceType(models.TextChoices):
 
 def absence_type_excuses(absence_type: str) -> bool:
     """Whether this type of absence excuses supervision (configurable; all but annual leave)."""
-    return absence_type not in settings.OVERSIGHT["NON_EXCUSING_ABSENCE_TYPES"]
+    non_excusing = cast(list[str], settings.OVERSIGHT["NON_EXCUSING_ABSENCE_TYPES"])
+    return absence_type not in non_excusing
 
 
 class Absence(TrackedModel):

@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from oversight.forms import DateInput
+from oversight.forms import DateInput, govuk_style
 from oversight.models import Case, StaffMember
 from supervision.models import Channel
 
@@ -32,29 +32,6 @@ class Radios(forms.RadioSelect):
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         """The first radio, so the error summary's link lands on the question (GOV.UK)."""
         return super().id_for_label(id_, "0" if index is None else index)
-
-
-def govuk_style(form: forms.Form) -> None:
-    """GOV.UK Frontend classes on every widget, with error variants when bound. (Like
-    `oversight.forms.GovukFormMixin`, but run once the fields are configured: these forms
-    choose their cases, owners and managers per request, so errors must not be computed
-    before that.)"""
-    for name, field in form.fields.items():
-        widget = field.widget
-        base = {
-            forms.Select: "govuk-select",
-            forms.Textarea: "govuk-textarea",
-            Radios: "govuk-radios__input",
-        }.get(type(widget), "govuk-input")
-        classes = [base]
-        if form.is_bound and name in form.errors:
-            classes.append(f"{base}--error")
-            widget.attrs["aria-describedby"] = f"{name}-error"
-        if isinstance(widget, forms.DateInput):
-            classes.append("govuk-input--width-10")
-        if isinstance(widget, forms.TimeInput):
-            classes.append("govuk-input--width-5")
-        widget.attrs["class"] = " ".join(classes)
 
 
 class CaseChoiceField(forms.ModelChoiceField):

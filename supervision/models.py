@@ -307,9 +307,13 @@ class Action(TrackedModel):
         StaffMember, on_delete=models.PROTECT, related_name="supervision_actions"
     )
     description = models.TextField()
-    owner = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="actions_owned")
+    owner = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="actions_owned"
+    )
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     session = models.ForeignKey(
         SupervisionSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
@@ -333,7 +337,8 @@ class Action(TrackedModel):
         return self.description[:60]
 
     def is_overdue(self, today: datetime.date) -> bool:
-        return self.status == ActionStatus.OPEN and self.due_date is not None and self.due_date < today
+        open_ = self.status == ActionStatus.OPEN
+        return open_ and self.due_date is not None and self.due_date < today
 
 
 class ReviewOutcome(models.TextChoices):
@@ -365,7 +370,9 @@ class ActionReview(TrackedModel):
 class Addendum(TrackedModel):
     """A later addition to a locked record."""
 
-    session = models.ForeignKey(SupervisionSession, on_delete=models.PROTECT, related_name="addenda")
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.PROTECT, related_name="addenda"
+    )
     author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
 
