@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "me": me,
         "nav_can_see_cases": access.can_see_cases(user),
+        # Everyone but business support reads supervision figures (their own, at least).
+        "nav_reads_figures": bool(me and me.role != Role.BUSINESS_SUPPORT)
+        or bool(user.is_superuser),
         "nav_is_manager": bool(
             me and (me.role in SUPERVISING_ROLES or me.role == Role.ASSISTANT_TEAM_MANAGER)
         ),
