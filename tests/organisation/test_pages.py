@@ -55,9 +55,10 @@ def test_business_support_start_on_the_staff_list(world):
 
 
 @pytest.mark.parametrize("person", ["gm", "psw", "ad"])
-def test_managers_above_teams_start_on_the_list_of_teams(world, person):
+def test_managers_above_teams_start_on_their_compliance_dashboard(world, person):
     response = world.client(person).get("/", follow=True)
-    assert response.request["PATH_INFO"] == "/teams/"
+    assert response.request["PATH_INFO"] == "/dashboards/"
+    assert response.status_code == 200
 
 
 def test_a_manager_without_a_team_is_sent_to_the_list_of_teams(world):
