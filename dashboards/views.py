@@ -30,7 +30,10 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 def _selected_month(request: HttpRequest, months: list[Month]) -> Month:
     text = request.GET.get("month")
     if not text:
-        return months[-1]
+        # The last whole month: the month in progress is still being supervised, and its
+        # figure (shown as "so far") would alarm before anyone is late.
+        this_month = Month.of(timezone.localdate())
+        return months[-2] if len(months) > 1 and months[-1] == this_month else months[-1]
     month = Month.parse(text)
     if month not in months:
         raise ScopeError(f"{month} is outside the period shown ({months[0]} to {months[-1]}).")
