@@ -20,6 +20,7 @@ A GET to an endpoint that only takes posts answers 404 when the record is out of
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -519,6 +520,19 @@ def _add_service_errors(form: Form, error: ValidationError, rename: dict[str, st
         form.add_error(name if name in form.fields else None, values)
 
 
+def _call_service(form: Form, call: Callable[[], Any], rename: dict[str, str]) -> tuple[Any, int]:
+    """Run a service for a posted form: (its result, 200), or (None, the status) with the
+    refusal shown on the form — 403 not allowed, 409 locked, 400 anything else wrong."""
+    try:
+        return call(), 200
+    except PermissionDenied as denied:
+        form.add_error(None, str(denied))
+        return None, 403
+    except ValidationError as error:
+        _add_service_errors(form, error, rename)
+        return None, 409 if isinstance(error, RecordLocked) else 400
+
+
 # --- the page --------------------------------------------------------------------------------
 
 
@@ -801,17 +815,15 @@ def case_discussion_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseDiscussionAddForm(request.POST, cases=_caseload(request, session))
     status = 400
     if form.is_valid():
-        try:
-            discussion = services.case_discussion_add(
+        result, status = _call_service(
+            form,
+            lambda: services.case_discussion_add(
                 session=session, case=form.cleaned_data["case"], actor=request.user
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-            status = 409 if isinstance(error, RecordLocked) else 400
-        else:
+            ),
+            {},
+        )
+        discussion = result
+        if status == 200:
             return redirect(_session_url(session, f"case-discussion-{discussion.pk}"))
     state = PageState(
         forms={"case_discussion": form}, errors=_form_errors(form, "case-discussions")
@@ -829,8 +841,9 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionAddForm(request.POST, owners=_action_owners(session), discussions=discussions)
     status = 400
     if form.is_valid():
-        try:
-            services.action_create(
+        result, status = _call_service(
+            form,
+            lambda: services.action_create(
                 supervisee=session.supervisee,
                 description=form.cleaned_data["description"],
                 owner=form.cleaned_data["owner"],
@@ -838,14 +851,10 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session,
                 case_discussion=form.linked_discussion(),
                 actor=request.user,
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-            status = 409 if isinstance(error, RecordLocked) else 400
-        else:
+            ),
+            {},
+        )
+        if status == 200:
             messages.success(request, "Action added.")
             return redirect(_session_url(session, "new-actions"))
     state = PageState(forms={"action": form}, errors=_form_errors(form, "new-actions"))
@@ -863,21 +872,18 @@ def action_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionReviewForm(request.POST, prefix=f"review-{review.pk}")
     status = 400
     if form.is_valid():
-        try:
-            services.action_review(
+        result, status = _call_service(
+            form,
+            lambda: services.action_review(
                 review=review,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
                 new_due_date=form.cleaned_data["new_due_date"],
                 actor=request.user,
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-            status = 409 if isinstance(error, RecordLocked) else 400
-        else:
+            ),
+            {},
+        )
+        if status == 200:
             messages.success(request, "Action reviewed.")
             return redirect(_session_url(review.session, f"review-{review.pk}"))
     session = _session_for(request, review.session_id)
@@ -896,20 +902,18 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
     form = HoldForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
-            held = services.session_hold(
+        result, status = _call_service(
+            form,
+            lambda: services.session_hold(
                 session=session,
                 started_at=form.started_at(),
                 ended_at=form.ended_at(),
                 actor=request.user,
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {"ended_at": "end_time", "started_at": "start_time"})
-            status = 409 if isinstance(error, RecordLocked) else 400
-        else:
+            ),
+            {"ended_at": "end_time", "started_at": "start_time"},
+        )
+        held = result
+        if status == 200:
             minutes = held.duration_minutes or 0
             note = (
                 f" It lasted {minutes} minutes, shorter than the policy's minimum: it counts, "
@@ -932,20 +936,17 @@ def not_held(request: HttpRequest, pk: int) -> HttpResponse:
     form = NotHeldForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
-            services.session_not_held(
+        result, status = _call_service(
+            form,
+            lambda: services.session_not_held(
                 session=session,
                 reason=form.cleaned_data["not_held_reason"],
                 detail=form.cleaned_data["not_held_detail"],
                 actor=request.user,
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-            status = 400
-        else:
+            ),
+            {},
+        )
+        if status == 200:
             messages.success(request, "Recorded that the session was not held.")
             return redirect(_session_url(session))
     state = PageState(forms={"not_held": form}, errors=_form_errors(form, "not-held"))
@@ -961,20 +962,18 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
-            signed = services.session_sign(
+        result, status = _call_service(
+            form,
+            lambda: services.session_sign(
                 session=session,
                 comment=form.cleaned_data["supervisee_comment"],
                 disagrees=form.cleaned_data["supervisee_disagrees"],
                 actor=request.user,
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-            status = 409 if isinstance(error, RecordLocked) else 400
-        else:
+            ),
+            {},
+        )
+        signed = result
+        if status == 200:
             if signed.is_locked:
                 messages.success(request, "Signed. Both of you have signed: the record is locked.")
             else:
