@@ -104,9 +104,7 @@ def main() -> int:
         first = first.previous()
     year = month_range(first, last_month)
     directorate = resolve_scope(psw, "directorate")
-    biggest = (
-        Service.objects.annotate(n=Count("teams__members")).order_by("-n").first()
-    )
+    biggest = Service.objects.annotate(n=Count("teams__members")).order_by("-n").first()
     service_scope = resolve_scope(psw, f"service:{biggest.pk}")
     team = Team.objects.get(manager__user=tm)
     client = Client()

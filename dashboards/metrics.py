@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -65,7 +66,10 @@ class Dashboard:
     caseloads: list[WorkerCaseload]
     overdue_actions: list[OverdueAction]
 
-    @property
+    # Each figure below is read several times by a page (the view, then the template): worked
+    # out once per dashboard.
+
+    @cached_property
     def headline(self) -> Tally:
         return self.compliance.tally(self.compliance.rows_for(self.month))
 
@@ -73,15 +77,15 @@ class Dashboard:
     def target(self) -> Decimal:
         return self.compliance.targets[self.month]
 
-    @property
+    @cached_property
     def headline_rag(self) -> str:
         return Rag.of(self.headline.rate, self.target)
 
-    @property
+    @cached_property
     def status_counts(self) -> dict[Status, int]:
         return status_summary(self.statuses)
 
-    @property
+    @cached_property
     def teams(self) -> list[TeamCaseloads]:
         return caseloads_by_team(self.caseloads)
 
@@ -103,22 +107,41 @@ def dashboard(
 
 
 def overdue_actions(staff: QuerySet[StaffMember], *, today: datetime.date) -> list[OverdueAction]:
-    """Open actions past their due date for workers in scope, oldest first (one query)."""
+    """Open actions past their due date for workers in scope, oldest first (one query, read as
+    plain values: a directorate can have thousands)."""
     rows = (
         Action.objects.filter(
             supervisee__in=staff.values("pk"), status=ActionStatus.OPEN, due_date__lt=today
         )
-        .select_related("supervisee", "owner")
         .order_by("due_date", "pk")
+        .values_list(
+            "pk",
+            "description",
+            "due_date",
+            "supervisee_id",
+            "supervisee__first_name",
+            "supervisee__last_name",
+            "owner__first_name",
+            "owner__last_name",
+        )
     )
     return [
         OverdueAction(
-            pk=action.pk,
-            description=action.description,
-            due_date=action.due_date,  # type: ignore[arg-type]
-            supervisee_id=action.supervisee_id,
-            supervisee=action.supervisee.full_name,
-            owner=action.owner.full_name,
+            pk=pk,
+            description=description,
+            due_date=due_date,
+            supervisee_id=supervisee_id,
+            supervisee=f"{supervisee_first} {supervisee_last}",
+            owner=f"{owner_first} {owner_last}",
         )
-        for action in rows
+        for (
+            pk,
+            description,
+            due_date,
+            supervisee_id,
+            supervisee_first,
+            supervisee_last,
+            owner_first,
+            owner_last,
+        ) in rows
     ]

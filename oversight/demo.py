@@ -510,9 +510,20 @@ class _Builder:
 
     def _absences(self, staff: list[StaffMember]) -> list[Absence]:
         sw = self.authority.logins["sw.demo"]
+        on_leave = self._on_maternity_leave_in_demo_team(staff)
         absences: list[Absence] = []
         for member in staff:
             spells = self._spells_for(member)
+            if member is on_leave:
+                # So tm.demo's team shows what the product is for: someone on maternity leave
+                # is "excused", never "not supervised".
+                spells = [
+                    (
+                        AbsenceType.PARENTAL_LEAVE,
+                        self.today - datetime.timedelta(days=120),
+                        self.today + datetime.timedelta(days=200),
+                    )
+                ]
             if member.pk == sw.pk:
                 spells = [
                     s
@@ -531,6 +542,23 @@ class _Builder:
                 for kind, start, end in spells
             )
         return bulk_create_with_history(absences, Absence, batch_size=5000)
+
+    def _on_maternity_leave_in_demo_team(self, staff: list[StaffMember]) -> StaffMember | None:
+        """A practitioner in tm.demo's team without a demo login, in post for a year or more."""
+        team_id = self.authority.logins["tm.demo"].team_id
+        logins = {person.pk for person in self.authority.logins.values()}
+        return next(
+            (
+                member
+                for member in staff
+                if member.team_id == team_id
+                and member.pk not in logins
+                and member.role == Role.SOCIAL_WORKER
+                and member.leaving_date is None
+                and member.start_date <= self.today - datetime.timedelta(days=365)
+            ),
+            None,
+        )
 
     def _spells_for(
         self, member: StaffMember

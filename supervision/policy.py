@@ -103,8 +103,9 @@ class PolicyBook:
 Span = tuple[datetime.date, datetime.date | None]
 
 
-def _overlap_days(spans: Sequence[Span], after: datetime.date, through: datetime.date,
-                  today: datetime.date) -> int:
+def _overlap_days(
+    spans: Sequence[Span], after: datetime.date, through: datetime.date, today: datetime.date
+) -> int:
     """Days of the spans strictly after `after` up to and including `through`."""
     total = 0
     for start, end in spans:
@@ -125,8 +126,13 @@ def due_date(
     """Last held session (or start) + interval, paused by excusing absence until stable."""
     interval = datetime.timedelta(days=interval_days)
     due = base + interval
+    # Only absence lasting past the base can pause the clock; most workers have none.
+    after = base + DAY
+    pausing = [span for span in excusing_absences if span[1] is None or span[1] >= after]
+    if not pausing:
+        return due
     while True:
-        paused = _overlap_days(excusing_absences, base, due, today)
+        paused = _overlap_days(pausing, base, due, today)
         moved = base + interval + datetime.timedelta(days=paused)
         if moved == due:
             return due

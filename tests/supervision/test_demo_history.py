@@ -287,3 +287,13 @@ def test_asye_workers_are_seen_fortnightly_and_others_monthly(authority):
     others = held_per_worker(in_post.filter(asye_start_date__isnull=True))
     assert 6 <= asye <= 9  # 112 days at 14-day intervals, less absence
     assert 3 <= others <= 5  # at 28-day intervals
+
+
+def test_someone_in_the_demo_team_is_on_maternity_leave_and_shows_as_excused(authority):
+    from supervision.selectors import supervision_status
+
+    tm = authority.logins["tm.demo"]
+    statuses = supervision_status(
+        tm.user, StaffMember.objects.filter(team=tm.team_id), today=authority.today
+    )
+    assert any(worker.status is Status.EXCUSED for worker in statuses)
