@@ -129,7 +129,7 @@ def overdue_actions(staff: QuerySet[StaffMember], *, today: datetime.date) -> li
         OverdueAction(
             pk=pk,
             description=description,
-            due_date=due_date,
+            due_date=due_date,  # type: ignore[arg-type]  # never null: filtered on due_date
             supervisee_id=supervisee_id,
             supervisee=f"{supervisee_first} {supervisee_last}",
             owner=f"{owner_first} {owner_last}",

@@ -190,6 +190,14 @@ def may_record_informal_discussion(user: UserLike, worker: StaffMember) -> bool:
     return StaffMember.objects.filter(access._line_managed_q(me, ""), pk=worker.pk).exists()
 
 
+def may_publish_policy(user: UserLike) -> bool:
+    """The supervision policy is the practice lead's: principal social workers (and
+    administrators) publish new versions."""
+    return bool(getattr(user, "is_superuser", False)) or (
+        access.role_of(user) == Role.PRINCIPAL_SOCIAL_WORKER
+    )
+
+
 def may_set_cover(user: UserLike, absent_supervisor: StaffMember) -> bool:
     """The absent supervisor's own managers and business support arrange cover."""
     me = access.staff_for(user)

@@ -360,6 +360,9 @@ def supervision_status(
         base = last_held_on or staff.start_date
         rule = book.rule_on(role=staff.role, asye_start=staff.asye_start_date, day=base)
         spans = absences.get(staff.pk, no_spans)
+        if spans:
+            # An absence over before the clock started neither pauses it nor covers today.
+            spans = [span for span in spans if span[1] is None or span[1] >= base]
         has_supervisor = staff.supervisor_id is not None
         due = (
             due_date(

@@ -118,6 +118,8 @@ def policy_create_from_variant(
 ) -> SupervisionPolicy:
     """Publish a new version of the policy from one of the shipped variants. Months before
     `effective_from` keep being judged by the version that was in force then."""
+    if actor is not None and not rules.may_publish_policy(actor):
+        raise PermissionDenied("Only a principal social worker can publish a supervision policy.")
     if variant not in VARIANT_RULES:
         raise ValidationError({"variant": "Choose employer standards 2024 or ASYE framework."})
     if SupervisionPolicy.objects.filter(effective_from=effective_from).exists():

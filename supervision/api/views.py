@@ -27,8 +27,8 @@ from rest_framework.response import Response
 from oversight import access
 from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
 from oversight.filters import StrictBooleanFilter, visible_choices
-from oversight.models import Case, Role, StaffMember
-from supervision import services
+from oversight.models import Case, StaffMember
+from supervision import rules, services
 from supervision.api import serializers as s
 from supervision.models import (
     RECORD_SECTIONS,
@@ -564,10 +564,7 @@ class PolicyPublish(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        user = request.user
-        return bool(getattr(user, "is_superuser", False)) or (
-            access.role_of(user) == Role.PRINCIPAL_SOCIAL_WORKER
-        )
+        return rules.may_publish_policy(request.user)
 
 
 class SupervisionPolicyViewSet(

@@ -155,11 +155,11 @@ def test_cover_and_policy_versions_name_who_set_them(world):
         actor=world.gm.user,
     )
     policy = services.policy_create_from_variant(
-        variant=PolicyVariant.ASYE_FRAMEWORK, effective_from=D(2027, 1, 1), actor=world.ad.user
+        variant=PolicyVariant.ASYE_FRAMEWORK, effective_from=D(2027, 1, 1), actor=world.psw.user
     )
     assert last_by(cover).history_user == world.gm.user
-    assert last_by(policy).history_user == world.ad.user
-    assert {last_by(rule).history_user for rule in policy.rules.all()} == {world.ad.user}
+    assert last_by(policy).history_user == world.psw.user
+    assert {last_by(rule).history_user for rule in policy.rules.all()} == {world.psw.user}
 
 
 # --- the History page and confidential notes -------------------------------------------------

@@ -18,6 +18,7 @@ from supervision.models import (
     PolicyVariant,
     SessionStatus,
     SessionType,
+    SupervisionPolicy,
     SupervisionSession,
 )
 from supervision.services import RecordLocked
@@ -142,7 +143,7 @@ def test_a_session_is_judged_short_by_the_policy_in_force_on_the_day(world):
         variant=PolicyVariant.EMPLOYER_STANDARDS_2024,
         effective_from=D(2026, 6, 1),
         min_minutes=60,
-        actor=world.ad.user,
+        actor=world.psw.user,
     )
     before = held(world, day=D(2026, 5, 20), minutes=75)
     services.session_sign(session=before, actor=world.tm.user)
@@ -437,3 +438,14 @@ def test_others_cannot_add_an_addendum(world, person):
 def test_a_blank_addendum_is_refused(world):
     with pytest.raises(ValidationError):
         services.addendum_add(session=locked(world), text="   ", actor=world.tm.user)
+
+
+@pytest.mark.parametrize("role", ["tm", "gm", "ad", "sw", "bs"])
+def test_only_a_principal_social_worker_publishes_a_policy(world, role):
+    with pytest.raises(PermissionDenied):
+        services.policy_create_from_variant(
+            variant=PolicyVariant.ASYE_FRAMEWORK,
+            effective_from=D(2027, 1, 1),
+            actor=world.people[role].user,
+        )
+    assert not SupervisionPolicy.objects.filter(effective_from=D(2027, 1, 1)).exists()
