@@ -9,35 +9,77 @@ For calendar month M, every worker who needs supervision and was in post during 
 - otherwise **expected**, and **compliant** when the sessions held in M are at least the days
   in post during M divided by the interval in force on the last of those days, rounded down.
 
-Sessions shorter than the policy's minimum still count and are reported as short. The data
-comes from four queries whatever the size of the scope (staff, sessions grouped by worker and
-month, excusing absences, the policy); the rule is then arithmetic on those rows.
+Sessions shorter than the policy's minimum still count and are reported as short.
+
+`judge_month` states the rule for one worker and one month. A directorate has tens of
+thousands of workers, so `monthly_compliance` applies the same rule to every worker × month at
+once, as numpy arrays. The data comes from a fixed handful of queries whatever the size of the
+scope — the workers, team names, sessions (one small number each), excusing absences (with
+whether the reader may see their type), the policy — and the rule is then array arithmetic.
+The figures by month, team or scope are sums over those arrays; a `WorkerMonth` per row is
+built only when someone asks for the rows.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+import gc
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+import numpy as np
+import numpy.typing as npt
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Substr
 
 from oversight import access
 from oversight.access import Purpose, UserLike
-from oversight.models import Absence, AbsenceType, StaffMember
-from oversight.workdays import working_days_between
+from oversight.models import Absence, AbsenceType, StaffMember, Team
+from oversight.workdays import _weekday_bank_holidays, working_days_between
 from supervision.models import NotHeldReason, SessionStatus, SupervisionSession
-from supervision.policy import PolicyBook
+from supervision.policy import DEFAULT_POLICY, PolicyBook, PolicyVersion
 from supervision.selectors import load_policy_book, needs_supervision_q
+
+__all__ = [
+    "ComplianceReport",
+    "Month",
+    "MonthError",
+    "Outcome",
+    "Tally",
+    "WorkerMonth",
+    "judge_month",
+    "month_range",
+    "monthly_compliance",
+    "needs_supervision_q",
+    "performance_staff",
+]
 
 DAY = datetime.timedelta(days=1)
 HELD = (SessionStatus.HELD, SessionStatus.SIGNED)
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Days = npt.NDArray[np.datetime64]
 
 
 class MonthError(ValueError):
@@ -75,6 +117,11 @@ class Month:
     @cached_property
     def working_days(self) -> int:
         return working_days_between(self.first, self.last)
+
+    @property
+    def ordinal(self) -> int:
+        """Months since year 0: consecutive months differ by one."""
+        return self.year * 12 + self.month - 1
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
@@ -194,36 +241,6 @@ class Tally:
         return f"{self.excused} excused: {parts}"
 
 
-@dataclass
-class ComplianceReport:
-    months: list[Month]
-    rows: list[WorkerMonth]
-    targets: dict[Month, Decimal]
-
-    def tally(self, rows: Iterable[WorkerMonth] | None = None) -> Tally:
-        tally = Tally()
-        for row in self.rows if rows is None else rows:
-            tally.add(row)
-        return tally
-
-    def by_month(self) -> dict[Month, Tally]:
-        tallies = {month: Tally() for month in self.months}
-        for row in self.rows:
-            tallies[row.month].add(row)
-        return tallies
-
-    def by_team(self, month: Month | None = None) -> dict[tuple[int | None, str, str], Tally]:
-        """Tallies keyed by (team id, team name, service name), in service then team order."""
-        tallies: dict[tuple[int | None, str, str], Tally] = defaultdict(Tally)
-        for row in self.rows:
-            if month is None or row.month == month:
-                tallies[(row.team_id, row.team, row.service)].add(row)
-        return dict(sorted(tallies.items(), key=lambda item: (item[0][2], item[0][1])))
-
-    def rows_for(self, month: Month) -> list[WorkerMonth]:
-        return [row for row in self.rows if row.month == month]
-
-
 # --- the rule, for one worker and one month --------------------------------------------------
 
 
@@ -240,7 +257,6 @@ class _Worker:
     start_date: datetime.date
     leaving_date: datetime.date | None
     asye_start_date: datetime.date | None
-    details_visible: bool
 
 
 _ABSENCE_WORDS: dict[str, str] = {
@@ -249,7 +265,11 @@ _ABSENCE_WORDS: dict[str, str] = {
 
 
 def _absence_words(absence_type: str) -> str:
-    return _ABSENCE_WORDS.get(absence_type, AbsenceType(absence_type).label.lower())  # type: ignore[arg-type]
+    if absence_type in _ABSENCE_WORDS:
+        return _ABSENCE_WORDS[absence_type]
+    if absence_type in AbsenceType.values:
+        return str(AbsenceType(absence_type).label).lower()
+    return absence_type.replace("_", " ")  # a type no longer offered
 
 
 def judge_month(
@@ -263,8 +283,13 @@ def judge_month(
     signed_in_time: int,
     not_held: dict[str, int],
     today: datetime.date,
+    details_visible: bool,
 ) -> WorkerMonth | None:
-    """The month's outcome for one worker, or None if they were not in post in it."""
+    """The month's outcome for one worker, or None if they were not in post in it.
+
+    The rule as it reads; `monthly_compliance` applies the same rule to arrays of workers and
+    months (and is tested against this function). `absences` are the worker's excusing
+    absences, latest start first; `details_visible`, whether the reader may see their type."""
     in_post_from = max(worker.start_date, month.first)
     in_post_to = min(worker.leaving_date or month.last, month.last)
     if in_post_to < in_post_from:
@@ -284,7 +309,7 @@ def judge_month(
         outcome = Outcome.NOT_EXPECTED
     elif excused_days and excused_days >= version.excusing_threshold * month.working_days:
         outcome = Outcome.EXCUSED
-        reason = _absence_words(longest_type) if worker.details_visible else HIDDEN_ABSENCE_REASON
+        reason = _absence_words(longest_type) if details_visible else HIDDEN_ABSENCE_REASON
     elif held >= required:
         outcome = Outcome.COMPLIANT
     elif worker_absent:
@@ -311,7 +336,7 @@ def _excusing_working_days(
     today: datetime.date,
 ) -> tuple[int, str]:
     """Working days of excusing absence in the month, and the type that covers most of them
-    (open-ended absences run to today)."""
+    (open-ended absences run to today; on a tie, the type met first in `absences`)."""
     total = 0
     by_type: Counter[str] = Counter()
     for start, end, absence_type in absences:
@@ -324,7 +349,573 @@ def _excusing_working_days(
     return total, longest
 
 
-# --- the report, from four queries -----------------------------------------------------------
+# --- the rule, for every worker and month at once ---------------------------------------------
+
+# Outcomes as small integers in the arrays, and back.
+_COMPLIANT, _NOT_COMPLIANT, _EXCUSED, _NOT_EXPECTED = range(4)
+_OUTCOMES = (Outcome.COMPLIANT, Outcome.NOT_COMPLIANT, Outcome.EXCUSED, Outcome.NOT_EXPECTED)
+
+# Each session comes from the database as one number: a held session is 0–3 (bit 1 short,
+# bit 2 signed in time), a session not held is _NOT_HELD + the index of its reason.
+_SHORT, _SIGNED_IN_TIME, _NOT_HELD = 1, 2, 4
+# (Alphabetical: within a month, reasons are listed in this order, as the database groups them.)
+_NOT_HELD_REASONS: tuple[str, ...] = tuple(sorted(reason.value for reason in NotHeldReason))
+_WORKER_ABSENT = _NOT_HELD_REASONS.index(NotHeldReason.WORKER_ABSENT)
+_OTHER_REASON = _NOT_HELD_REASONS.index(NotHeldReason.OTHER)
+
+# Excuse reasons as small integers: these two, then one per absence type met.
+_BY_WORKER_ABSENT, _BY_HIDDEN_ABSENCE = 0, 1
+_FIXED_EXCUSES = (WORKER_ABSENT_REASON, HIDDEN_ABSENCE_REASON)
+
+
+@dataclass
+class _Staff:
+    """The workers in scope, one array or list entry each, in the order the database gave
+    them (`display_order()` is the order rows are shown in)."""
+
+    pks: Ints
+    first_names: list[str]
+    last_names: list[str]
+    team_ids: list[int | None]
+    roles: list[str]
+    employment_types: list[str]
+    start: Days
+    leaving: Days  # NaT: still in post
+    asye_start: Days  # NaT: not an ASYE worker
+    teams: dict[int, tuple[str, int, str]]  # team id → (team, service id, service)
+    no_team_last: bool  # where the database sorts a NULL: after everything else or before
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def team(self, team_id: int | None) -> tuple[str, int | None, str]:
+        """(team name, service id, service name) as rows show them."""
+        team = self.teams.get(team_id) if team_id is not None else None
+        return team if team is not None else ("No team", None, "")
+
+    def display_order(self) -> Ints:
+        """Workers by service, team (those with none first, or last where the database sorts
+        NULL last), last name, first name and pk — as `ORDER BY` would give them, names
+        compared character by character."""
+        by_name = sorted(self.teams, key=lambda t: (self.teams[t][2], self.teams[t][0]))
+        team_rank = {team_id: rank for rank, team_id in enumerate(by_name)}
+        no_team = len(team_rank) if self.no_team_last else -1
+        ranks = np.array(
+            [no_team if t is None else team_rank.get(t, no_team) for t in self.team_ids],
+            dtype=np.int64,
+        )
+        return np.lexsort(
+            (
+                self.pks,
+                np.array(self.first_names, dtype=str),
+                np.array(self.last_names, dtype=str),
+                ranks,
+            )
+        )
+
+    def index_of(self, pks: Ints) -> tuple[Ints, Bools]:
+        """Each pk's position in `self.pks`, and whether it is there at all."""
+        if not len(self.pks):
+            return np.zeros(len(pks), dtype=np.int64), np.zeros(len(pks), dtype=bool)
+        order = np.argsort(self.pks, kind="stable")
+        ordered = self.pks[order]
+        at = np.minimum(np.searchsorted(ordered, pks), len(ordered) - 1)
+        return order[at], ordered[at] == pks
+
+
+@dataclass
+class _Sessions:
+    staff: Ints
+    month: Ints  # Month.ordinal
+    code: Ints
+
+
+@dataclass
+class _Absences:
+    staff: Ints
+    start: Days
+    end: Days  # NaT: open-ended
+    type: Ints  # index into types
+    types: list[str]
+    details_visible: Bools  # whether the reader may see the type (they line-manage the worker)
+
+
+@dataclass
+class _Cells:
+    """The judged worker-months: one entry per worker and month they were in post, worker by
+    worker (in `_Staff` order), month by month."""
+
+    months: int  # how many months each worker has a slot for
+    flat: Ints  # worker index × months + month index
+    outcome: npt.NDArray[np.int8]
+    required: Ints
+    held: Ints
+    short: Ints
+    signed_in_time: Ints
+    excuse: Ints  # index into excuse_reasons, or -1
+    excuse_reasons: list[str]
+    # Sessions not held, only where there are any: (cell, reason index, how many).
+    not_held_cell: Ints
+    not_held_reason: Ints
+    not_held_count: Ints
+
+    @property
+    def worker(self) -> Ints:
+        return self.flat // self.months
+
+    @property
+    def month(self) -> Ints:
+        return self.flat % self.months
+
+    def __len__(self) -> int:
+        return len(self.flat)
+
+
+def _as_days(values: Iterable[datetime.date | None]) -> Days:
+    return np.array(list(values), dtype="datetime64[D]")
+
+
+def _parse_days(texts: Sequence[str | None]) -> Days:
+    """ISO dates from the database (None for none) as datetime64 days, NaT for none."""
+    return np.array([text or "NaT" for text in texts], dtype="datetime64[D]")
+
+
+def _calendar(months: Sequence[Month]) -> np.busdaycalendar:
+    """Working days as `oversight.workdays` counts them: Monday to Friday, less England and
+    Wales bank holidays."""
+    holidays = [
+        day
+        for year in range(months[0].year, months[-1].year + 1)
+        for day in _weekday_bank_holidays(year)
+    ]
+    return np.busdaycalendar(weekmask="1111100", holidays=_as_days(holidays))
+
+
+def _working_days(first: Days, last: Days, calendar: np.busdaycalendar) -> Ints:
+    """Working days from `first` to `last` inclusive, element by element (0 where last is
+    before first) — `working_days_between` for arrays."""
+    last = np.maximum(last, first - np.timedelta64(1, "D"))
+    return np.busday_count(first, last + np.timedelta64(1, "D"), busdaycal=calendar)
+
+
+def _intervals(
+    version: PolicyVersion, roles: Sequence[str] | Ints, asye_start: Days, on: Days
+) -> Ints:
+    """`version.rule_for(...).interval_days` for each (role, ASYE start, day) — the same
+    precedence: the first rule covering the ASYE week, else the first rule for the role, else
+    the rule for everyone else, else the shipped default policy."""
+    roles_array = np.asarray(roles, dtype=object)
+    interval = np.zeros(len(on), dtype=np.int64)
+    open_ = np.ones(len(on), dtype=bool)
+    in_asye = on >= asye_start  # False where there is no ASYE start (NaT)
+    week = np.where(in_asye, (on - asye_start).astype(np.int64) // 7 + 1, 0)
+    for rule in version.rules:
+        if rule.asye_week_from is not None:
+            hit = open_ & in_asye & (week >= rule.asye_week_from)
+            if rule.asye_week_to is not None:
+                hit &= week <= rule.asye_week_to
+            interval[hit] = rule.interval_days
+            open_ &= ~hit
+    for rule in version.rules:
+        if rule.asye_week_from is None and rule.role:
+            hit = open_ & (roles_array == rule.role)
+            interval[hit] = rule.interval_days
+            open_ &= ~hit
+    for rule in version.rules:
+        if rule.asye_week_from is None and not rule.role:
+            interval[open_] = rule.interval_days
+            return interval
+    if version is not DEFAULT_POLICY and open_.any():
+        rest = np.flatnonzero(open_)
+        interval[rest] = _intervals(DEFAULT_POLICY, roles_array[rest], asye_start[rest], on[rest])
+    return interval
+
+
+def _judge_all(
+    staff: _Staff,
+    months: Sequence[Month],
+    sessions: _Sessions,
+    absences: _Absences,
+    book: PolicyBook,
+    today: datetime.date,
+) -> _Cells:
+    """`judge_month` for every worker and month, as arrays."""
+    n_months = len(months)
+    n_slots = len(staff) * n_months
+    firsts = _as_days(month.first for month in months)
+    lasts = _as_days(month.last for month in months)
+
+    # Who was in post when, and for how many days.
+    leaving = np.where(np.isnat(staff.leaving), lasts[-1], staff.leaving)
+    in_post_from = np.maximum(staff.start[:, None], firsts[None, :])
+    in_post_to = np.minimum(leaving[:, None], lasts[None, :])
+    flat = np.flatnonzero(in_post_to >= in_post_from)
+    worker, month = flat // n_months, flat % n_months
+    first_day, last_day = in_post_from.ravel()[flat], in_post_to.ravel()[flat]
+    days_in_post = (last_day - first_day).astype(np.int64) + 1
+    slot = np.full(n_slots, -1, dtype=np.int64)  # slot → cell
+    slot[flat] = np.arange(len(flat))
+
+    # The interval in force on the last day in post, and the sessions it requires.
+    starts = _as_days(version.effective_from for version in book.versions)
+    version = np.maximum(np.searchsorted(starts, last_day, side="right") - 1, 0)
+    interval = np.zeros(len(flat), dtype=np.int64)
+    roles = np.asarray(staff.roles, dtype=object)
+    for index in np.unique(version).tolist():
+        these = np.flatnonzero(version == index)
+        interval[these] = _intervals(
+            book.versions[index],
+            roles[worker[these]],
+            staff.asye_start[worker[these]],
+            last_day[these],
+        )
+    required = days_in_post // interval
+
+    # Sessions per cell.
+    s_worker, known = staff.index_of(sessions.staff)
+    s_month = sessions.month - months[0].ordinal
+    known &= (s_month >= 0) & (s_month < n_months)
+    s_slot, code = s_worker[known] * n_months + s_month[known], sessions.code[known]
+    was_held = code < _NOT_HELD
+
+    def per_cell(slots: Ints) -> Ints:
+        return np.bincount(slots, minlength=n_slots)[flat]
+
+    held = per_cell(s_slot[was_held])
+    short = per_cell(s_slot[was_held & (code & _SHORT > 0)])
+    signed_in_time = per_cell(s_slot[was_held & (code & _SIGNED_IN_TIME > 0)])
+    nh_cell, nh_reason = slot[s_slot[~was_held]], code[~was_held] - _NOT_HELD
+    nh_reason, nh_cell = nh_reason[nh_cell >= 0], nh_cell[nh_cell >= 0]
+    nh_key, nh_count = np.unique(nh_cell * len(_NOT_HELD_REASONS) + nh_reason, return_counts=True)
+    nh_cell, nh_reason = np.divmod(nh_key, len(_NOT_HELD_REASONS))
+    worker_absent = np.zeros(len(flat), dtype=bool)
+    worker_absent[nh_cell[nh_reason == _WORKER_ABSENT]] = True
+
+    # Working days of excusing absence per absence × month (open-ended ones run to today).
+    calendar = _calendar(months)
+    a_worker, known = staff.index_of(absences.staff)
+    a_worker = a_worker[known]
+    a_type = absences.type[known]
+    a_start = absences.start[known]
+    a_end = np.where(np.isnat(absences.end), np.datetime64(today, "D"), absences.end)[known]
+    a_days = _working_days(
+        np.maximum(a_start[:, None], firsts[None, :]),
+        np.minimum(a_end[:, None], lasts[None, :]),
+        calendar,
+    )
+    a_slot = a_worker[:, None] * n_months + np.arange(n_months)[None, :]
+    excused_days = np.bincount(a_slot.ravel(), weights=a_days.ravel(), minlength=n_slots).astype(
+        np.int64
+    )[flat]
+
+    # Excused when those days reach the threshold's share of the month's working days
+    # (compared exactly: the threshold is a decimal fraction).
+    shares = [Fraction(version.excusing_threshold) for version in book.versions]
+    numerator = np.array([share.numerator for share in shares], dtype=np.int64)[version]
+    denominator = np.array([share.denominator for share in shares], dtype=np.int64)[version]
+    month_working_days = np.array([m.working_days for m in months], dtype=np.int64)[month]
+    by_absence = (excused_days > 0) & (excused_days * denominator >= numerator * month_working_days)
+
+    outcome = np.full(len(flat), _NOT_COMPLIANT, dtype=np.int8)
+    outcome[held >= required] = _COMPLIANT
+    by_worker_absent = worker_absent & (held < required) & ~by_absence
+    outcome[by_worker_absent | by_absence] = _EXCUSED
+    expected = required > 0
+    outcome[~expected] = _NOT_EXPECTED
+
+    # Why excused: the worker was absent from a session; an absence the reader may not see
+    # the details of; or the absence type covering most of the month's excused days.
+    excuse = np.full(len(flat), -1, dtype=np.int64)
+    excuse[expected & by_worker_absent] = _BY_WORKER_ABSENT
+    by_absence &= expected
+    details_visible = np.zeros(len(staff), dtype=bool)
+    details_visible[a_worker[absences.details_visible[known]]] = True
+    visible = details_visible[worker]
+    excuse[by_absence & ~visible] = _BY_HIDDEN_ABSENCE
+    explained = np.zeros(n_slots, dtype=bool)
+    explained[flat[by_absence & visible]] = True
+    a_row, a_month = np.nonzero(explained[a_slot] & (a_days > 0))
+    if len(a_row):
+        n_types = len(absences.types)
+        cell = slot[a_slot[a_row, a_month]]
+        key, key_index = np.unique(cell * n_types + a_type[a_row], return_inverse=True)
+        days = np.bincount(key_index, weights=a_days[a_row, a_month])
+        key_cell, key_type = np.divmod(key, n_types)
+        # On a tie, the type of the absence that started latest (as judge_month, which is
+        # given the absences latest first) — its rank among the worker's absences.
+        rank = np.empty(len(a_start), dtype=np.int64)
+        rank[np.argsort(-a_start.astype(np.int64), kind="stable")] = np.arange(len(a_start))
+        first_seen = np.full(len(staff) * n_types, len(a_start), dtype=np.int64)
+        np.minimum.at(first_seen, a_worker * n_types + a_type, rank)
+        tie_break = first_seen[worker[key_cell] * n_types + key_type]
+        order = np.lexsort((tie_break, -days, key_cell))
+        _, first_of_cell = np.unique(key_cell[order], return_index=True)
+        best = order[first_of_cell]
+        excuse[key_cell[best]] = len(_FIXED_EXCUSES) + key_type[best]
+    return _Cells(
+        months=n_months,
+        flat=flat,
+        outcome=outcome,
+        required=required,
+        held=held,
+        short=short,
+        signed_in_time=signed_in_time,
+        excuse=excuse,
+        excuse_reasons=[*_FIXED_EXCUSES, *map(_absence_words, absences.types)],
+        not_held_cell=nh_cell,
+        not_held_reason=nh_reason,
+        not_held_count=nh_count,
+    )
+
+
+# --- the report ------------------------------------------------------------------------------
+
+TeamKey = tuple[int | None, str, str]
+
+
+class ComplianceReport:
+    """Every worker-month of a scope and period, with figures for any group of them.
+
+    The figures (`tally()`, `by_month()`, `by_team()`) are sums over the judged arrays; the
+    rows (`rows`, `rows_for()`) are built on first use."""
+
+    def __init__(
+        self,
+        months: Sequence[Month],
+        targets: dict[Month, Decimal],
+        staff: _Staff,
+        cells: _Cells,
+    ):
+        self.months = list(months)
+        self.targets = targets
+        self._staff = staff
+        self._cells = cells
+        self._month_rows: dict[Month, list[WorkerMonth]] = {}
+
+    # The rows, worker by worker (service, team, name), month by month.
+
+    @cached_property
+    def rows(self) -> list[WorkerMonth]:
+        return self._rows(np.argsort(self._position, kind="stable"))
+
+    def rows_for(self, month: Month) -> list[WorkerMonth]:
+        if "rows" in self.__dict__:
+            return [row for row in self.rows if row.month == month]
+        if month not in self._month_rows:
+            cells = self._cells_in(month)
+            self._month_rows[month] = self._rows(cells[np.argsort(self._position[cells])])
+        return list(self._month_rows[month])
+
+    @cached_property
+    def _position(self) -> Ints:
+        """Each cell's place among the rows."""
+        rank = np.empty(len(self._staff), dtype=np.int64)
+        rank[self._staff.display_order()] = np.arange(len(self._staff))
+        return rank[self._cells.worker] * self._cells.months + self._cells.month
+
+    @cached_property
+    def _workers(self) -> list[_Worker]:
+        staff = self._staff
+        workers = []
+        for pk, first_name, last_name, team_id, role, employment_type, start, leaving, asye in zip(
+            staff.pks.tolist(),
+            staff.first_names,
+            staff.last_names,
+            staff.team_ids,
+            staff.roles,
+            staff.employment_types,
+            staff.start.tolist(),
+            staff.leaving.tolist(),
+            staff.asye_start.tolist(),
+            strict=True,
+        ):
+            team, service_id, service = staff.team(team_id)
+            workers.append(
+                _Worker(
+                    pk=pk,
+                    name=f"{first_name} {last_name}",
+                    team_id=team_id,
+                    team=team,
+                    service_id=service_id,
+                    service=service,
+                    role=role,
+                    employment_type=employment_type,
+                    start_date=start,
+                    leaving_date=leaving,
+                    asye_start_date=asye,
+                )
+            )
+        return workers
+
+    @cached_property
+    def _not_held_by_cell(self) -> dict[int, dict[str, int]]:
+        cells = self._cells
+        by_cell: dict[int, dict[str, int]] = {}
+        for cell, reason, count in zip(
+            cells.not_held_cell.tolist(),
+            cells.not_held_reason.tolist(),
+            cells.not_held_count.tolist(),
+            strict=True,
+        ):
+            by_cell.setdefault(cell, {})[_NOT_HELD_REASONS[reason]] = count
+        return by_cell
+
+    def _rows(self, chosen: Ints) -> list[WorkerMonth]:
+        cells, workers, months = self._cells, self._workers, self.months
+        not_held = self._not_held_by_cell
+        reasons = [*cells.excuse_reasons, ""]  # index -1: not excused
+        return [
+            WorkerMonth(
+                worker=workers[worker],
+                month=months[month],
+                outcome=_OUTCOMES[outcome],
+                required=required,
+                held=held,
+                short=short,
+                signed_in_time=signed_in_time,
+                not_held=dict(not_held.get(cell, {})),
+                excuse_reason=reasons[excuse],
+            )
+            for cell, worker, month, outcome, required, held, short, signed_in_time, excuse in zip(
+                chosen.tolist(),
+                cells.worker[chosen].tolist(),
+                cells.month[chosen].tolist(),
+                cells.outcome[chosen].tolist(),
+                cells.required[chosen].tolist(),
+                cells.held[chosen].tolist(),
+                cells.short[chosen].tolist(),
+                cells.signed_in_time[chosen].tolist(),
+                cells.excuse[chosen].tolist(),
+                strict=True,
+            )
+        ]
+
+    # The figures.
+
+    def tally(self, rows: Iterable[WorkerMonth] | None = None) -> Tally:
+        """Figures for `rows`, or for every worker-month of the report."""
+        if rows is not None:
+            tally = Tally()
+            for row in rows:
+                tally.add(row)
+            return tally
+        everything = np.arange(len(self._cells))
+        return self._tallies(everything, np.zeros(len(everything), dtype=np.int64), 1)[0]
+
+    def by_month(self) -> dict[Month, Tally]:
+        everything = np.arange(len(self._cells))
+        tallies = self._tallies(everything, self._cells.month, len(self.months))
+        return dict(zip(self.months, tallies, strict=True))
+
+    def by_team(self, month: Month | None = None) -> dict[TeamKey, Tally]:
+        """Tallies keyed by (team id, team name, service name), in service then team order."""
+        chosen = np.arange(len(self._cells)) if month is None else self._cells_in(month)
+        keys, team_of_worker = self._teams
+        team = team_of_worker[self._cells.worker[chosen]]
+        tallies = self._tallies(chosen, team, len(keys))
+        first_row = np.full(len(keys), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_row, team, self._position[chosen])
+        present = np.flatnonzero(first_row < np.iinfo(np.int64).max)
+        shown = sorted(present.tolist(), key=lambda t: (keys[t][2], keys[t][1], first_row[t]))
+        return {keys[t]: tallies[t] for t in shown}
+
+    @cached_property
+    def _teams(self) -> tuple[list[TeamKey], Ints]:
+        """The (team id, team, service) keys, and each worker's index among them."""
+        staff = self._staff
+        ids = np.array([-1 if t is None else t for t in staff.team_ids], dtype=np.int64)
+        _, first_worker, team_of_worker = np.unique(ids, return_index=True, return_inverse=True)
+        keys = []
+        for worker in first_worker.tolist():
+            team_id = staff.team_ids[worker]
+            team, _, service = staff.team(team_id)
+            keys.append((team_id, team, service))
+        return keys, team_of_worker.reshape(-1)
+
+    def _cells_in(self, month: Month) -> Ints:
+        if month not in self.months:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self._cells.month == self.months.index(month))
+
+    def _tallies(self, chosen: Ints, group: Ints, n_groups: int) -> list[Tally]:
+        """A Tally per group for the cells `chosen`, cell `chosen[i]` in `group[i]`."""
+        cells = self._cells
+        outcome = cells.outcome[chosen]
+
+        def count(outcome_code: int) -> list[int]:
+            return np.bincount(group[outcome == outcome_code], minlength=n_groups).tolist()  # type: ignore[no-any-return]
+
+        def total(values: Ints) -> list[int]:
+            sums = np.bincount(group, weights=values[chosen], minlength=n_groups)
+            return sums.astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+        tallies = [
+            Tally(
+                expected=compliant + not_compliant,
+                compliant=compliant,
+                excused=excused,
+                not_expected=not_expected,
+                held=held,
+                short=short,
+                signed_in_time=signed_in_time,
+            )
+            for compliant, not_compliant, excused, not_expected, held, short, signed_in_time in zip(
+                count(_COMPLIANT),
+                count(_NOT_COMPLIANT),
+                count(_EXCUSED),
+                count(_NOT_EXPECTED),
+                total(cells.held),
+                total(cells.short),
+                total(cells.signed_in_time),
+                strict=True,
+            )
+        ]
+
+        # Reasons, each group's in the order its rows first give them (as Tally.add would).
+        position = self._position
+        excuse = cells.excuse[chosen]
+        excused = excuse >= 0
+        for tally, reason, n in _counted(
+            group[excused],
+            excuse[excused],
+            position[chosen[excused]],
+            len(cells.excuse_reasons),
+        ):
+            tallies[tally].excused_reasons[cells.excuse_reasons[reason]] = n
+        group_of_cell = np.full(len(cells), -1, dtype=np.int64)
+        group_of_cell[chosen] = group
+        nh_group = group_of_cell[cells.not_held_cell]
+        mine = nh_group >= 0
+        for tally, reason, n in _counted(
+            nh_group[mine],
+            cells.not_held_reason[mine],
+            position[cells.not_held_cell[mine]],
+            len(_NOT_HELD_REASONS),
+            weights=cells.not_held_count[mine],
+        ):
+            tallies[tally].not_held[_NOT_HELD_REASONS[reason]] = n
+        return tallies
+
+
+def _counted(
+    group: Ints, item: Ints, position: Ints, n_items: int, weights: Ints | None = None
+) -> list[tuple[int, int, int]]:
+    """(group, item, count) for each pair present, by group, then by the position each pair
+    first occurs at, then by item."""
+    if not len(group):
+        return []
+    key, index = np.unique(group * n_items + item, return_inverse=True)
+    counts = np.bincount(index, weights=weights).astype(np.int64)
+    first = np.full(len(key), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, index, position)
+    groups, items = np.divmod(key, n_items)
+    order = np.lexsort((items, first, groups))
+    return list(
+        zip(groups[order].tolist(), items[order].tolist(), counts[order].tolist(), strict=True)
+    )
+
+
+# --- the data, from a fixed handful of queries -------------------------------------------------
 
 
 def performance_staff(user: UserLike) -> QuerySet[StaffMember]:
@@ -347,122 +938,194 @@ def monthly_compliance(
         .filter(start_date__lte=last)
         .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=first))
     )
-    details_visible = StaffMember.objects.filter(
-        access.staff_scope_q(user, Purpose.LINE_MANAGEMENT), pk=OuterRef("pk")
+    worker_ids = scoped.values("pk")
+    # Absence types are health data: only those line-managing a worker may read them.
+    line_managed = StaffMember.objects.filter(
+        access.staff_scope_q(user, Purpose.LINE_MANAGEMENT), pk=OuterRef("staff_id")
     )
-    workers = [
-        _Worker(
-            pk=row["pk"],
-            name=f"{row['first_name']} {row['last_name']}",
-            team_id=row["team_id"],
-            team=row["team__name"] or "No team",
-            service_id=row["team__service_id"],
-            service=row["team__service__name"] or "",
-            role=row["role"],
-            employment_type=row["employment_type"],
-            start_date=row["start_date"],
-            leaving_date=row["leaving_date"],
-            asye_start_date=row["asye_start_date"],
-            details_visible=row["details_visible"],
+    with _collector_paused():
+        workers = _load_staff(scoped)
+        sessions = _load_sessions(worker_ids, first, last)
+        absences = _load_absences(worker_ids, first, last, details_visible=Exists(line_managed))
+    book = load_policy_book()
+    cells = _judge_all(workers, months, sessions, absences, book, today)
+    targets = {month: book.version_on(month.last).target_rate for month in months}
+    return ComplianceReport(months, targets, workers, cells)
+
+
+def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list` queryset as the database driver returns them.
+
+    These queries ask only for numbers and text (dates as ISO text), so Django's per-value
+    converters would have nothing to do but still cost a call per value."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading: the tens of thousands of row tuples
+    fetched would otherwise set off collection after collection (each walking every object
+    of the process), though none of them can be part of a cycle."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _iso(field_name: str) -> Cast:
+    """A date column as ISO text: parsed by numpy, not row by row in Python."""
+    return Cast(field_name, CharField())
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+def _load_staff(scoped: QuerySet[StaffMember]) -> _Staff:
+    """The workers, and the names of their teams and services (the rows' order is worked out
+    in Python when the rows are asked for: sorting here would cost a join and a sort)."""
+    rows = _fetch(
+        scoped.order_by()
+        .annotate(
+            start_text=_iso("start_date"),
+            leaving_text=_iso("leaving_date"),
+            asye_text=_iso("asye_start_date"),
         )
-        for row in scoped.annotate(details_visible=Exists(details_visible))
-        .order_by("team__service__name", "team__name", "last_name", "first_name", "pk")
-        .values(
+        .values_list(
             "pk",
             "first_name",
             "last_name",
             "team_id",
-            "team__name",
-            "team__service_id",
-            "team__service__name",
             "role",
             "employment_type",
-            "start_date",
-            "leaving_date",
-            "asye_start_date",
-            "details_visible",
+            "start_text",
+            "leaving_text",
+            "asye_text",
         )
-    ]
-    worker_ids = scoped.values("pk")
-    sessions = _session_counts(worker_ids, first, last)
-    absences = _excusing_absences(worker_ids, first, last)
-    book = load_policy_book()
-
-    rows: list[WorkerMonth] = []
-    for worker in workers:
-        for month in months:
-            counts = sessions.get((worker.pk, month), _EMPTY_COUNTS)
-            row = judge_month(
-                worker=worker,
-                month=month,
-                book=book,
-                absences=absences.get(worker.pk, ()),
-                held=counts.held,
-                short=counts.short,
-                signed_in_time=counts.signed_in_time,
-                not_held=counts.not_held,
-                today=today,
+    )
+    (
+        pks,
+        first_names,
+        last_names,
+        team_ids,
+        roles,
+        employment_types,
+        start,
+        leaving,
+        asye_start,
+    ) = _columns(rows, 9)
+    # Every team's name (a few thousand at most): cheaper than a join per worker.
+    teams = Team.objects.order_by()
+    return _Staff(
+        pks=np.array(pks, dtype=np.int64),
+        first_names=first_names,
+        last_names=last_names,
+        team_ids=team_ids,
+        roles=roles,
+        employment_types=employment_types,
+        start=_parse_days(start),
+        leaving=_parse_days(leaving),
+        asye_start=_parse_days(asye_start),
+        teams={
+            pk: (name, service_id, service)
+            for pk, name, service_id, service in _fetch(
+                teams.values_list("pk", "name", "service_id", "service__name")
             )
-            if row is not None:
-                rows.append(row)
-    targets = {month: book.version_on(month.last).target_rate for month in months}
-    return ComplianceReport(months=list(months), rows=rows, targets=targets)
+        },
+        no_team_last=connections[scoped.db].features.nulls_order_largest,
+    )
 
 
-@dataclass
-class _Counts:
-    held: int = 0
-    short: int = 0
-    signed_in_time: int = 0
-    not_held: dict[str, int] = field(default_factory=dict)
+def _month_ordinal(field_name: str) -> Any:
+    """Month.ordinal of a date column, with portable string functions (Django's ExtractMonth
+    is a Python function call per row on SQLite)."""
+    iso = _iso(field_name)
+    year = Cast(Substr(iso, 1, 4), IntegerField())
+    month = Cast(Substr(iso, 6, 2), IntegerField())
+    return year * 12 + month - 1
 
 
-_EMPTY_COUNTS = _Counts()
+def _session_code() -> Case:
+    """Each session as one small number (see _NOT_HELD). Most sessions were held: they are
+    told apart by one comparison and two flags."""
+    reason = Case(
+        *(
+            When(not_held_reason=reason, then=Value(_NOT_HELD + i))
+            for i, reason in enumerate(_NOT_HELD_REASONS)
+        ),
+        default=Value(_NOT_HELD + _OTHER_REASON),
+    )
+    return Case(
+        When(status=SessionStatus.NOT_HELD, then=reason),
+        When(is_short=True, signed_on_time=True, then=Value(_SHORT + _SIGNED_IN_TIME)),
+        When(is_short=True, then=Value(_SHORT)),
+        When(signed_on_time=True, then=Value(_SIGNED_IN_TIME)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
-def _session_counts(
+def _numbers(rows: Iterable[tuple[int, ...]], width: int) -> Ints:
+    """Rows of integers as a (rows × width) array."""
+    return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, width)
+
+
+def _load_sessions(
     worker_ids: QuerySet[Any], first: datetime.date, last: datetime.date
-) -> dict[tuple[int, Month], _Counts]:
-    """Sessions per worker and month, grouped in the database."""
-    grouped = (
+) -> _Sessions:
+    """One row of three numbers per session held or not held in the period."""
+    rows = (
         SupervisionSession.objects.filter(
             supervisee__in=worker_ids,
             held_on__gte=first,
             held_on__lte=last,
             status__in=[*HELD, SessionStatus.NOT_HELD],
         )
-        # "YYYY-MM" from the ISO date: native string functions on SQLite and PostgreSQL alike
-        # (Django's TruncMonth is a Python function call per row on SQLite).
-        .annotate(month=Substr(Cast("held_on", CharField()), 1, 7))
-        .values("supervisee_id", "month", "status", "not_held_reason", "is_short", "signed_on_time")
-        .annotate(n=Count("pk"))
         .order_by()
+        .annotate(month_ordinal=_month_ordinal("held_on"), code=_session_code())
+        .values_list("supervisee_id", "month_ordinal", "code")
     )
-    counts: dict[tuple[int, Month], _Counts] = defaultdict(_Counts)
-    months_by_key = {str(month): month for month in month_range(Month.of(first), Month.of(last))}
-    for row in grouped:
-        entry = counts[(row["supervisee_id"], months_by_key[row["month"]])]
-        if row["status"] == SessionStatus.NOT_HELD:
-            reason = row["not_held_reason"] or NotHeldReason.OTHER
-            entry.not_held[reason] = entry.not_held.get(reason, 0) + row["n"]
-            continue
-        entry.held += row["n"]
-        if row["is_short"]:
-            entry.short += row["n"]
-        if row["signed_on_time"]:
-            entry.signed_in_time += row["n"]
-    return counts
+    numbers = _numbers(_fetch(rows), 3)
+    return _Sessions(staff=numbers[:, 0], month=numbers[:, 1], code=numbers[:, 2])
 
 
-def _excusing_absences(
-    worker_ids: QuerySet[Any], first: datetime.date, last: datetime.date
-) -> dict[int, list[tuple[datetime.date, datetime.date | None, str]]]:
-    spans: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = defaultdict(list)
-    rows = (
+def _load_absences(
+    worker_ids: QuerySet[Any],
+    first: datetime.date,
+    last: datetime.date,
+    *,
+    details_visible: Exists,
+) -> _Absences:
+    """The excusing absences overlapping the period, each with whether the reader may see its
+    type (asked here, where it matters, rather than for every worker)."""
+    rows = _fetch(
         Absence.objects.filter(staff__in=worker_ids, excuses_supervision=True, start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-        .values_list("staff_id", "start_date", "end_date", "absence_type")
+        .order_by()
+        .annotate(
+            start_text=_iso("start_date"),
+            end_text=_iso("end_date"),
+            details_visible=details_visible,
+        )
+        .values_list("staff_id", "start_text", "end_text", "absence_type", "details_visible")
     )
-    for staff_id, start, end, absence_type in rows:
-        spans[staff_id].append((start, end, absence_type))
-    return spans
+    staff_ids, starts, ends, absence_types, visible = _columns(rows, 5)
+    types: dict[str, int] = {}
+    return _Absences(
+        staff=np.array(staff_ids, dtype=np.int64),
+        start=_parse_days(starts),
+        end=_parse_days(ends),
+        type=np.array([types.setdefault(t, len(types)) for t in absence_types], dtype=np.int64),
+        types=list(types),
+        details_visible=np.array(visible, dtype=bool),
+    )
