@@ -54,4 +54,5 @@ check: install ## Lint (ruff), type-check (mypy) and check migrations are up to 
 	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install ## Run the benchmarks and print a table (not part of make test)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/export_bench.py

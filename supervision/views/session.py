@@ -94,6 +94,15 @@ SECTION_ANCHORS = {
     "training_requests": "cpd",
     "reflection": "reflection",
 }
+# Where each of the other forms sits on the page, for the error summary's links.
+FORM_ANCHORS = {
+    "case_discussion": "case-discussions",
+    "action": "new-actions",
+    "hold": "hold",
+    "not_held": "not-held",
+    "sign": "sign",
+    "addendum": "addenda",
+}
 FIELD_HINTS = {
     "agenda": "What you want to cover. The supervisee can see this.",
     "preparation": "Written by the supervisee before or during the session: cases to "
@@ -187,24 +196,27 @@ def _session_url(session: SupervisionSession, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _conflict_json(conflict: EditConflict) -> JsonResponse:
-    return JsonResponse(
-        {
-            "detail": f"{conflict.changed_by} saved a different version of this while you "
-            "were editing. Nothing has been overwritten.",
-            "field": conflict.field,
-            "current_value": conflict.current_value,
-            "current_version": conflict.current_version,
-            "changed_by": conflict.changed_by,
-        },
-        status=409,
-    )
-
-
-def _locked_json(error: RecordLocked, field_name: str) -> JsonResponse:
-    return JsonResponse(
-        {"detail": _first_message(error), "field": field_name, "locked": True}, status=409
-    )
+def _refusal_json(refusal: Exception, field_name: str) -> JsonResponse:
+    """A service's refusal of an autosave, as the page's script reads it (module docstring)."""
+    if isinstance(refusal, EditConflict):
+        return JsonResponse(
+            {
+                "detail": f"{refusal.changed_by} saved a different version of this while you "
+                "were editing. Nothing has been overwritten.",
+                "field": refusal.field,
+                "current_value": refusal.current_value,
+                "current_version": refusal.current_version,
+                "changed_by": refusal.changed_by,
+            },
+            status=409,
+        )
+    if isinstance(refusal, RecordLocked):
+        return JsonResponse(
+            {"detail": _first_message(refusal), "field": field_name, "locked": True}, status=409
+        )
+    if isinstance(refusal, ValidationError):
+        return JsonResponse({"errors": _messages(refusal, field_name)}, status=400)
+    return JsonResponse({"detail": str(refusal) or "You cannot change this."}, status=403)
 
 
 def _saved_json(field_name: str, version: int) -> JsonResponse:
@@ -520,16 +532,20 @@ def _add_service_errors(form: Form, error: ValidationError, rename: dict[str, st
         form.add_error(name if name in form.fields else None, values)
 
 
-def _call_service(form: Form, call: Callable[[], Any], rename: dict[str, str]) -> tuple[Any, int]:
-    """Run a service for a posted form: (its result, 200), or (None, the status) with the
-    refusal shown on the form — 403 not allowed, 409 locked, 400 anything else wrong."""
+def _submitted(
+    form: Form, call: Callable[[], Any], rename: dict[str, str] | None = None
+) -> tuple[Any, int]:
+    """Validate a posted form and run its service: (the result, 200), or (None, the status)
+    with why not shown on the form — 400 bad input, 403 not allowed, 409 locked."""
+    if not form.is_valid():
+        return None, 400
     try:
         return call(), 200
     except PermissionDenied as denied:
         form.add_error(None, str(denied))
         return None, 403
     except ValidationError as error:
-        _add_service_errors(form, error, rename)
+        _add_service_errors(form, error, rename or {})
         return None, 409 if isinstance(error, RecordLocked) else 400
 
 
@@ -625,14 +641,8 @@ def _save_field_json(request: HttpRequest, session: SupervisionSession) -> HttpR
             base_version=version,
             actor=request.user,
         )
-    except EditConflict as conflict:
-        return _conflict_json(conflict)
-    except RecordLocked as locked:
-        return _locked_json(locked, name)
-    except ValidationError as error:
-        return JsonResponse({"errors": _messages(error, name)}, status=400)
-    except PermissionDenied as denied:
-        return JsonResponse({"detail": str(denied) or "You cannot change this."}, status=403)
+    except (EditConflict, ValidationError, PermissionDenied) as refusal:
+        return _refusal_json(refusal, name)
     return _saved_json(name, saved.section_version(name))
 
 
@@ -735,14 +745,8 @@ def _case_discussion_save_json(request: HttpRequest, discussion: CaseDiscussion)
             base_version=version,
             actor=request.user,
         )
-    except EditConflict as conflict:
-        return _conflict_json(conflict)
-    except RecordLocked as locked:
-        return _locked_json(locked, name)
-    except ValidationError as error:
-        return JsonResponse({"errors": _messages(error, name)}, status=400)
-    except PermissionDenied as denied:
-        return JsonResponse({"detail": str(denied) or "You cannot change this."}, status=403)
+    except (EditConflict, ValidationError, PermissionDenied) as refusal:
+        return _refusal_json(refusal, name)
     return _saved_json(name, saved.version)
 
 
@@ -806,6 +810,33 @@ def _case_discussion_save_form(request: HttpRequest, discussion: CaseDiscussion)
 # --- the other forms -------------------------------------------------------------------------
 
 
+def _posted_form(
+    request: HttpRequest,
+    session: SupervisionSession,
+    form: Form,
+    call: Callable[[], Any],
+    *,
+    on_page: str,
+    then: Callable[[Any], HttpResponse],
+    rename: dict[str, str] | None = None,
+) -> HttpResponse:
+    """One of the page's forms, posted: run its service and go `then` — or show the page again
+    with what was typed in `forms[on_page]` and why it was not done."""
+    result, status = _submitted(form, call, rename)
+    if status == 200:
+        return then(result)
+    state = PageState(forms={on_page: form}, errors=_form_errors(form, FORM_ANCHORS[on_page]))
+    return _render_page(request, session, state, status=status)
+
+
+def _back_to_page(
+    request: HttpRequest, session: SupervisionSession, anchor: str = "", message: str = ""
+) -> HttpResponse:
+    if message:
+        messages.success(request, message)
+    return redirect(_session_url(session, anchor))
+
+
 @access.detail_of(SupervisionSession, needs_permission=True)
 @login_required
 def case_discussion_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -813,22 +844,16 @@ def case_discussion_add(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _not_post(request):
         return refused
     form = CaseDiscussionAddForm(request.POST, cases=_caseload(request, session))
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.case_discussion_add(
-                session=session, case=form.cleaned_data["case"], actor=request.user
-            ),
-            {},
-        )
-        discussion = result
-        if status == 200:
-            return redirect(_session_url(session, f"case-discussion-{discussion.pk}"))
-    state = PageState(
-        forms={"case_discussion": form}, errors=_form_errors(form, "case-discussions")
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.case_discussion_add(
+            session=session, case=form.cleaned_data["case"], actor=request.user
+        ),
+        on_page="case_discussion",
+        then=lambda discussion: _back_to_page(request, session, f"case-discussion-{discussion.pk}"),
     )
-    return _render_page(request, session, state, status=status)
 
 
 @access.detail_of(SupervisionSession, needs_permission=True)
@@ -839,53 +864,46 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     discussions = access.visible_to(request.user, session.case_discussions.select_related("case"))
     form = ActionAddForm(request.POST, owners=_action_owners(session), discussions=discussions)
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.action_create(
-                supervisee=session.supervisee,
-                description=form.cleaned_data["description"],
-                owner=form.cleaned_data["owner"],
-                due_date=form.cleaned_data["due_date"],
-                session=session,
-                case_discussion=form.linked_discussion(),
-                actor=request.user,
-            ),
-            {},
-        )
-        if status == 200:
-            messages.success(request, "Action added.")
-            return redirect(_session_url(session, "new-actions"))
-    state = PageState(forms={"action": form}, errors=_form_errors(form, "new-actions"))
-    return _render_page(request, session, state, status=status)
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.action_create(
+            supervisee=session.supervisee,
+            description=form.cleaned_data["description"],
+            owner=form.cleaned_data["owner"],
+            due_date=form.cleaned_data["due_date"],
+            session=session,
+            case_discussion=form.linked_discussion(),
+            actor=request.user,
+        ),
+        on_page="action",
+        then=lambda _: _back_to_page(request, session, "new-actions", "Action added."),
+    )
 
 
 @access.detail_of(ActionReview, needs_permission=True)
 @login_required
 def action_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Not `_posted_form`: the page has a form for each action carried forward."""
     review = access.get_for_user(
         request.user, ActionReview.objects.select_related("action", "session"), pk
     )
     if refused := _not_post(request):
         return refused
     form = ActionReviewForm(request.POST, prefix=f"review-{review.pk}")
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.action_review(
-                review=review,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                new_due_date=form.cleaned_data["new_due_date"],
-                actor=request.user,
-            ),
-            {},
-        )
-        if status == 200:
-            messages.success(request, "Action reviewed.")
-            return redirect(_session_url(review.session, f"review-{review.pk}"))
+    _, status = _submitted(
+        form,
+        lambda: services.action_review(
+            review=review,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            new_due_date=form.cleaned_data["new_due_date"],
+            actor=request.user,
+        ),
+    )
+    if status == 200:
+        return _back_to_page(request, review.session, f"review-{review.pk}", "Action reviewed.")
     session = _session_for(request, review.session_id)
     state = PageState(
         review_forms={review.pk: form}, errors=_form_errors(form, f"review-{review.pk}")
@@ -900,31 +918,29 @@ def hold(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _not_post(request):
         return refused
     form = HoldForm(request.POST)
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.session_hold(
-                session=session,
-                started_at=form.started_at(),
-                ended_at=form.ended_at(),
-                actor=request.user,
-            ),
-            {"ended_at": "end_time", "started_at": "start_time"},
-        )
-        held = result
-        if status == 200:
-            minutes = held.duration_minutes or 0
-            note = (
-                f" It lasted {minutes} minutes, shorter than the policy's minimum: it counts, "
-                "and is reported as a short session."
-                if held.is_short
-                else ""
-            )
-            messages.success(request, f"Session marked as held.{note}")
-            return redirect(_session_url(session, "sign"))
-    state = PageState(forms={"hold": form}, errors=_form_errors(form, "hold"))
-    return _render_page(request, session, state, status=status)
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.session_hold(
+            session=session,
+            started_at=form.started_at(),
+            ended_at=form.ended_at(),
+            actor=request.user,
+        ),
+        on_page="hold",
+        rename={"ended_at": "end_time", "started_at": "start_time"},
+        then=lambda held: _back_to_page(request, session, "sign", _held_message(held)),
+    )
+
+
+def _held_message(held: SupervisionSession) -> str:
+    if not held.is_short:
+        return "Session marked as held."
+    return (
+        f"Session marked as held. It lasted {held.duration_minutes or 0} minutes, shorter than "
+        "the policy's minimum: it counts, and is reported as a short session."
+    )
 
 
 @access.detail_of(SupervisionSession, needs_permission=True)
@@ -934,23 +950,21 @@ def not_held(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _not_post(request):
         return refused
     form = NotHeldForm(request.POST)
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.session_not_held(
-                session=session,
-                reason=form.cleaned_data["not_held_reason"],
-                detail=form.cleaned_data["not_held_detail"],
-                actor=request.user,
-            ),
-            {},
-        )
-        if status == 200:
-            messages.success(request, "Recorded that the session was not held.")
-            return redirect(_session_url(session))
-    state = PageState(forms={"not_held": form}, errors=_form_errors(form, "not-held"))
-    return _render_page(request, session, state, status=status)
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.session_not_held(
+            session=session,
+            reason=form.cleaned_data["not_held_reason"],
+            detail=form.cleaned_data["not_held_detail"],
+            actor=request.user,
+        ),
+        on_page="not_held",
+        then=lambda _: _back_to_page(
+            request, session, message="Recorded that the session was not held."
+        ),
+    )
 
 
 @access.detail_of(SupervisionSession, needs_permission=True)
@@ -960,29 +974,25 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _not_post(request):
         return refused
     form = SignForm(request.POST)
-    status = 400
-    if form.is_valid():
-        result, status = _call_service(
-            form,
-            lambda: services.session_sign(
-                session=session,
-                comment=form.cleaned_data["supervisee_comment"],
-                disagrees=form.cleaned_data["supervisee_disagrees"],
-                actor=request.user,
-            ),
-            {},
-        )
-        signed = result
-        if status == 200:
-            if signed.is_locked:
-                messages.success(request, "Signed. Both of you have signed: the record is locked.")
-            else:
-                messages.success(
-                    request, f"Signed. {signed.supervisee.full_name} can now read and sign it."
-                )
-            return redirect(_session_url(session))
-    state = PageState(forms={"sign": form}, errors=_form_errors(form, "sign"))
-    return _render_page(request, session, state, status=status)
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.session_sign(
+            session=session,
+            comment=form.cleaned_data["supervisee_comment"],
+            disagrees=form.cleaned_data["supervisee_disagrees"],
+            actor=request.user,
+        ),
+        on_page="sign",
+        then=lambda signed: _back_to_page(request, session, message=_signed_message(signed)),
+    )
+
+
+def _signed_message(signed: SupervisionSession) -> str:
+    if signed.is_locked:
+        return "Signed. Both of you have signed: the record is locked."
+    return f"Signed. {signed.supervisee.full_name} can now read and sign it."
 
 
 @access.detail_of(SupervisionSession, needs_permission=True)
@@ -992,19 +1002,13 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _not_post(request):
         return refused
     form = AddendumForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.addendum_add(
-                session=session, text=form.cleaned_data["text"], actor=request.user
-            )
-        except PermissionDenied as denied:
-            form.add_error(None, str(denied))
-            status = 403
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-        else:
-            messages.success(request, "Addendum added to the record.")
-            return redirect(_session_url(session, "addenda"))
-    state = PageState(forms={"addendum": form}, errors=_form_errors(form, "addenda"))
-    return _render_page(request, session, state, status=status)
+    return _posted_form(
+        request,
+        session,
+        form,
+        lambda: services.addendum_add(
+            session=session, text=form.cleaned_data["text"], actor=request.user
+        ),
+        on_page="addendum",
+        then=lambda _: _back_to_page(request, session, "addenda", "Addendum added to the record."),
+    )
