@@ -55,7 +55,7 @@ from django.db.models.functions import Cast, Substr
 from oversight import access
 from oversight.access import Purpose, UserLike
 from oversight.models import Absence, AbsenceType, StaffMember, Team
-from oversight.workdays import _weekday_bank_holidays, working_days_between
+from oversight.workdays import _weekday_bank_holidays, is_working_day, working_days_between
 from supervision.models import NotHeldReason, SessionStatus, SupervisionSession
 from supervision.policy import DEFAULT_POLICY, PolicyBook, PolicyVersion
 from supervision.selectors import load_policy_book, needs_supervision_q
@@ -289,7 +289,7 @@ def judge_month(
 
     The rule as it reads; `monthly_compliance` applies the same rule to arrays of workers and
     months (and is tested against this function). `absences` are the worker's excusing
-    absences, latest start first; `details_visible`, whether the reader may see their type."""
+    absences, in any order; `details_visible`, whether the reader may see their type."""
     in_post_from = max(worker.start_date, month.first)
     in_post_to = min(worker.leaving_date or month.last, month.last)
     if in_post_to < in_post_from:
@@ -335,18 +335,31 @@ def _excusing_working_days(
     month: Month,
     today: datetime.date,
 ) -> tuple[int, str]:
-    """Working days of excusing absence in the month, and the type that covers most of them
-    (open-ended absences run to today; on a tie, the type met first in `absences`)."""
-    total = 0
-    by_type: Counter[str] = Counter()
+    """Working days of the month covered by excusing absence (a day two absences overlap
+    counts once; open-ended absences run to today), and the type that covers most of them:
+    on a tie, the type of the absence that started latest in the month, then by name."""
+    covered: set[datetime.date] = set()
+    by_type: dict[str, set[datetime.date]] = {}
+    latest_start: dict[str, datetime.date] = {}
     for start, end, absence_type in absences:
         first = max(start, month.first)
         last = min(end or today, month.last)
-        days = working_days_between(first, last)
-        total += days
-        by_type[absence_type] += days
-    longest = by_type.most_common(1)[0][0] if by_type else ""
-    return total, longest
+        days = {
+            day
+            for day in (first + DAY * n for n in range((last - first).days + 1))
+            if is_working_day(day)
+        }
+        if not days:
+            continue
+        covered |= days
+        by_type.setdefault(absence_type, set()).update(days)
+        latest_start[absence_type] = max(start, latest_start.get(absence_type, start))
+    longest = min(
+        by_type,
+        key=lambda t: (-len(by_type[t]), -latest_start[t].toordinal(), t),
+        default="",
+    )
+    return len(covered), longest
 
 
 # --- the rule, for every worker and month at once ---------------------------------------------
@@ -531,6 +544,27 @@ def _intervals(
     return interval
 
 
+def _past_earlier_cover(group: Ints, start: Days, end: Days) -> Days:
+    """Each absence's start moved past the days that absences of the same group starting
+    earlier already cover, so that summing the moved absences counts every day once."""
+    if not len(start):
+        return start
+    order = np.lexsort((start.astype(np.int64), group))
+    ends = end[order].astype(np.int64)
+    groups = group[order]
+    # The latest end so far within each group: a running maximum over (group, end) keys,
+    # which rise from group to group.
+    lowest, span = ends.min(), int(ends.max() - ends.min()) + 1
+    reach = np.maximum.accumulate(groups * span + (ends - lowest)) - groups * span + lowest
+    earlier = np.empty_like(reach)
+    earlier[0], earlier[1:] = np.iinfo(np.int64).min + 1, reach[:-1]
+    earlier[1:][groups[1:] != groups[:-1]] = np.iinfo(np.int64).min + 1
+    moved = np.maximum(start[order].astype(np.int64), earlier + 1)
+    result = np.empty(len(start), dtype=np.int64)
+    result[order] = moved
+    return result.astype("datetime64[D]")
+
+
 def _judge_all(
     staff: _Staff,
     months: Sequence[Month],
@@ -591,20 +625,27 @@ def _judge_all(
     worker_absent = np.zeros(len(flat), dtype=bool)
     worker_absent[nh_cell[nh_reason == _WORKER_ABSENT]] = True
 
-    # Working days of excusing absence per absence × month (open-ended ones run to today).
+    # Working days of excusing absence per absence × month (open-ended ones run to today);
+    # a day two absences overlap counts once towards the month, and once towards each type.
     calendar = _calendar(months)
     a_worker, known = staff.index_of(absences.staff)
     a_worker = a_worker[known]
     a_type = absences.type[known]
     a_start = absences.start[known]
     a_end = np.where(np.isnat(absences.end), np.datetime64(today, "D"), absences.end)[known]
-    a_days = _working_days(
-        np.maximum(a_start[:, None], firsts[None, :]),
-        np.minimum(a_end[:, None], lasts[None, :]),
-        calendar,
-    )
+    n_types = len(absences.types)
+
+    def days_per_month(start: Days) -> Ints:
+        return _working_days(
+            np.maximum(start[:, None], firsts[None, :]),
+            np.minimum(a_end[:, None], lasts[None, :]),
+            calendar,
+        )
+
+    a_days = days_per_month(a_start)
     a_slot = a_worker[:, None] * n_months + np.arange(n_months)[None, :]
-    excused_days = np.bincount(a_slot.ravel(), weights=a_days.ravel(), minlength=n_slots).astype(
+    covered = days_per_month(_past_earlier_cover(a_worker, a_start, a_end))
+    excused_days = np.bincount(a_slot.ravel(), weights=covered.ravel(), minlength=n_slots).astype(
         np.int64
     )[flat]
 
@@ -636,19 +677,16 @@ def _judge_all(
     explained[flat[by_absence & visible]] = True
     a_row, a_month = np.nonzero(explained[a_slot] & (a_days > 0))
     if len(a_row):
-        n_types = len(absences.types)
+        by_type = days_per_month(_past_earlier_cover(a_worker * n_types + a_type, a_start, a_end))
         cell = slot[a_slot[a_row, a_month]]
         key, key_index = np.unique(cell * n_types + a_type[a_row], return_inverse=True)
-        days = np.bincount(key_index, weights=a_days[a_row, a_month])
+        days = np.bincount(key_index, weights=by_type[a_row, a_month])
         key_cell, key_type = np.divmod(key, n_types)
-        # On a tie, the type of the absence that started latest (as judge_month, which is
-        # given the absences latest first) — its rank among the worker's absences.
-        rank = np.empty(len(a_start), dtype=np.int64)
-        rank[np.argsort(-a_start.astype(np.int64), kind="stable")] = np.arange(len(a_start))
-        first_seen = np.full(len(staff) * n_types, len(a_start), dtype=np.int64)
-        np.minimum.at(first_seen, a_worker * n_types + a_type, rank)
-        tie_break = first_seen[worker[key_cell] * n_types + key_type]
-        order = np.lexsort((tie_break, -days, key_cell))
+        # On a tie, the type whose absence started latest in the month, then by name.
+        latest_start = np.full(len(key), np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(latest_start, key_index, a_start[a_row].astype(np.int64))
+        name_rank = np.argsort(np.argsort(np.array(absences.types, dtype=str)))
+        order = np.lexsort((name_rank[key_type], -latest_start, -days, key_cell))
         _, first_of_cell = np.unique(key_cell[order], return_index=True)
         best = order[first_of_cell]
         excuse[key_cell[best]] = len(_FIXED_EXCUSES) + key_type[best]

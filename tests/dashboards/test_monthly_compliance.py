@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboards.compliance import Month, Outcome, month_range, monthly_compliance
-from oversight.models import Role, StaffMember
+from oversight.models import AbsenceType, Role, StaffMember
 from supervision.models import NotHeldReason, SessionStatus
 from tests.dashboards.conftest import held, worker
 from tests.factories import AbsenceFactory, StaffFactory
@@ -61,6 +61,62 @@ def test_an_asye_worker_needs_two_sessions_on_a_fourteen_day_interval(team_manag
     report = monthly_compliance(team_manager.user, StaffMember.objects.all(), [MARCH], today=TODAY)
     m6 = next(row for row in report.rows if row.staff_id == march_team["M6"].pk)
     assert (m6.required, m6.held, m6.outcome) == (2, 2, Outcome.COMPLIANT)
+
+
+def _row(report, person):
+    return next(row for row in report.rows if row.staff_id == person.pk)
+
+
+def test_a_day_two_absences_overlap_counts_once(team_manager):
+    # March 2026 has 22 working days, so 11 excuse. Sickness 2–13 March (10 days) and a
+    # secondment 9–13 March (5 days, all inside the sickness) cover 10 days, not 15.
+    person = worker(team_manager, "Overlap")
+    AbsenceFactory(
+        staff=person, start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 3, 13)
+    )
+    AbsenceFactory(
+        staff=person,
+        absence_type=AbsenceType.SECONDMENT,
+        start_date=datetime.date(2026, 3, 9),
+        end_date=datetime.date(2026, 3, 13),
+    )
+    report = monthly_compliance(team_manager.user, StaffMember.objects.all(), [MARCH], today=TODAY)
+    assert _row(report, person).outcome == Outcome.NOT_COMPLIANT
+
+    # One more day of the secondment (16 March) makes 11: excused, as sickness (10 of them).
+    AbsenceFactory(
+        staff=person,
+        absence_type=AbsenceType.SECONDMENT,
+        start_date=datetime.date(2026, 3, 12),
+        end_date=datetime.date(2026, 3, 16),
+    )
+    report = monthly_compliance(team_manager.user, StaffMember.objects.all(), [MARCH], today=TODAY)
+    row = _row(report, person)
+    assert (row.outcome, row.excuse_reason) == (Outcome.EXCUSED, "sickness")
+
+
+def test_the_reason_for_a_tied_month_does_not_depend_on_the_months_asked_for(team_manager):
+    # Sickness and a secondment cover 10 working days each in March; the secondment started
+    # later in March, so it names the month — whether or not May's sickness is in the period.
+    person = worker(team_manager, "Tied")
+    AbsenceFactory(
+        staff=person, start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 3, 13)
+    )
+    AbsenceFactory(
+        staff=person,
+        absence_type=AbsenceType.SECONDMENT,
+        start_date=datetime.date(2026, 3, 16),
+        end_date=datetime.date(2026, 3, 27),
+    )
+    AbsenceFactory(
+        staff=person, start_date=datetime.date(2026, 5, 4), end_date=datetime.date(2026, 5, 8)
+    )
+    for months in ([MARCH], month_range(MARCH, Month(2026, 5))):
+        report = monthly_compliance(
+            team_manager.user, StaffMember.objects.all(), months, today=TODAY
+        )
+        march = next(row for row in report.rows_for(MARCH) if row.staff_id == person.pk)
+        assert (march.outcome, march.excuse_reason) == (Outcome.EXCUSED, "secondment"), months
 
 
 def test_supervisor_absent_leaves_the_worker_expected_and_counts_the_reason(team_manager):
