@@ -61,9 +61,10 @@ COMPLIANCE_DEFINITIONS: list[tuple[str, str]] = [
     (
         "Excused",
         "Excusing absence (every absence type but annual leave, unless configured otherwise) "
-        "covers at least half of the month's working days; or a session that month was "
-        "recorded as not held because the worker was absent. Excused workers are left out of "
-        "the rate, with their reason.",
+        "covers at least half of the month's working days (a day two absences overlap counts "
+        "once); or a session that month was recorded as not held because the worker was absent. "
+        "Excused workers are left out of the rate, with their reason: the absence type covering "
+        "most of those days.",
     ),
     (
         "Not expected",
