@@ -23,11 +23,8 @@ built only when someone asks for the rows.
 from __future__ import annotations
 
 import datetime
-import gc
-import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -41,20 +38,19 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Case,
-    CharField,
-    Exists,
+    F,
+    Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce
 
 from oversight import access
 from oversight.access import Purpose, UserLike
-from oversight.models import Absence, AbsenceType, StaffMember, Team
+from oversight.models import Absence, AbsenceType, Role, StaffMember, Team
 from oversight.workdays import _weekday_bank_holidays, is_working_day, working_days_between
 from supervision.models import NotHeldReason, SessionStatus, SupervisionSession
 from supervision.policy import DEFAULT_POLICY, PolicyBook, PolicyVersion
@@ -383,20 +379,18 @@ _FIXED_EXCUSES = (WORKER_ABSENT_REASON, HIDDEN_ABSENCE_REASON)
 
 @dataclass
 class _Staff:
-    """The workers in scope, one array or list entry each, in the order the database gave
-    them (`display_order()` is the order rows are shown in)."""
+    """The workers in scope, one array entry each, in the order the database gave them
+    (`display_order()` is the order rows are shown in)."""
 
     pks: Ints
-    first_names: list[str]
-    last_names: list[str]
-    team_ids: list[int | None]
-    roles: list[str]
-    employment_types: list[str]
+    team_ids: Ints  # -1: no team
+    roles: npt.NDArray[np.object_]
     start: Days
     leaving: Days  # NaT: still in post
     asye_start: Days  # NaT: not an ASYE worker
     teams: dict[int, tuple[str, int, str]]  # team id → (team, service id, service)
     no_team_last: bool  # where the database sorts a NULL: after everything else or before
+    scoped: QuerySet[StaffMember]  # the workers, to read their names when rows are shown
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -406,6 +400,21 @@ class _Staff:
         team = self.teams.get(team_id) if team_id is not None else None
         return team if team is not None else ("No team", None, "")
 
+    @cached_property
+    def details(self) -> tuple[list[str], list[str], list[str]]:
+        """First names, last names and employment types, in `pks` order: read only when rows
+        are shown, as no figure needs them."""
+        rows = self.scoped.order_by().values_list(
+            "pk", "first_name", "last_name", "employment_type"
+        )
+        by_pk = {pk: rest for pk, *rest in _fetch(rows)}
+        # (Someone who left the scope since the figures were read keeps a blank name.)
+        found = [by_pk.get(pk, ("", "", "")) for pk in self.pks.tolist()]
+        first_names, last_names, employment_types = (
+            [list(column) for column in zip(*found, strict=True)] if found else [[], [], []]
+        )
+        return first_names, last_names, employment_types
+
     def display_order(self) -> Ints:
         """Workers by service, team (those with none first, or last where the database sorts
         NULL last), last name, first name and pk — as `ORDER BY` would give them, names
@@ -414,14 +423,14 @@ class _Staff:
         team_rank = {team_id: rank for rank, team_id in enumerate(by_name)}
         no_team = len(team_rank) if self.no_team_last else -1
         ranks = np.array(
-            [no_team if t is None else team_rank.get(t, no_team) for t in self.team_ids],
-            dtype=np.int64,
+            [team_rank.get(t, no_team) for t in self.team_ids.tolist()], dtype=np.int64
         )
+        first_names, last_names, _ = self.details
         return np.lexsort(
             (
                 self.pks,
-                np.array(self.first_names, dtype=str),
-                np.array(self.last_names, dtype=str),
+                np.array(first_names, dtype=str),
+                np.array(last_names, dtype=str),
                 ranks,
             )
         )
@@ -486,11 +495,6 @@ class _Cells:
 
 def _as_days(values: Iterable[datetime.date | None]) -> Days:
     return np.array(list(values), dtype="datetime64[D]")
-
-
-def _parse_days(texts: Sequence[str | None]) -> Days:
-    """ISO dates from the database (None for none) as datetime64 days, NaT for none."""
-    return np.array([text or "NaT" for text in texts], dtype="datetime64[D]")
 
 
 def _calendar(months: Sequence[Month]) -> np.busdaycalendar:
@@ -594,7 +598,7 @@ def _judge_all(
     starts = _as_days(version.effective_from for version in book.versions)
     version = np.maximum(np.searchsorted(starts, last_day, side="right") - 1, 0)
     interval = np.zeros(len(flat), dtype=np.int64)
-    roles = np.asarray(staff.roles, dtype=object)
+    roles = staff.roles
     for index in np.unique(version).tolist():
         these = np.flatnonzero(version == index)
         interval[these] = _intervals(
@@ -754,14 +758,15 @@ class ComplianceReport:
     @cached_property
     def _workers(self) -> list[_Worker]:
         staff = self._staff
+        first_names, last_names, employment_types = staff.details
         workers = []
         for pk, first_name, last_name, team_id, role, employment_type, start, leaving, asye in zip(
             staff.pks.tolist(),
-            staff.first_names,
-            staff.last_names,
-            staff.team_ids,
-            staff.roles,
-            staff.employment_types,
+            first_names,
+            last_names,
+            [None if t < 0 else t for t in staff.team_ids.tolist()],
+            staff.roles.tolist(),
+            employment_types,
             staff.start.tolist(),
             staff.leaving.tolist(),
             staff.asye_start.tolist(),
@@ -861,11 +866,13 @@ class ComplianceReport:
     def _teams(self) -> tuple[list[TeamKey], Ints]:
         """The (team id, team, service) keys, and each worker's index among them."""
         staff = self._staff
-        ids = np.array([-1 if t is None else t for t in staff.team_ids], dtype=np.int64)
-        _, first_worker, team_of_worker = np.unique(ids, return_index=True, return_inverse=True)
+        _, first_worker, team_of_worker = np.unique(
+            staff.team_ids, return_index=True, return_inverse=True
+        )
         keys = []
         for worker in first_worker.tolist():
-            team_id = staff.team_ids[worker]
+            found = int(staff.team_ids[worker])
+            team_id = None if found < 0 else found
             team, _, service = staff.team(team_id)
             keys.append((team_id, team, service))
         return keys, team_of_worker.reshape(-1)
@@ -976,26 +983,29 @@ def monthly_compliance(
         .filter(start_date__lte=last)
         .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=first))
     )
-    worker_ids = scoped.values("pk")
+    workers = _load_staff(scoped)
     # Absence types are health data: only those line-managing a worker may read them.
-    line_managed = StaffMember.objects.filter(
-        access.staff_scope_q(user, Purpose.LINE_MANAGEMENT), pk=OuterRef("staff_id")
-    )
-    with _collector_paused():
-        workers = _load_staff(scoped)
-        sessions = _load_sessions(worker_ids, first, last)
-        absences = _load_absences(worker_ids, first, last, details_visible=Exists(line_managed))
+    line_managed = _numbers(
+        scoped.filter(access.staff_scope_q(user, Purpose.LINE_MANAGEMENT)), n_pk=F("pk")
+    )[:, 0]
+    # Whose sessions and absences to read. For a large scope, everyone's in the period, kept
+    # only for the scope's workers when judged (`_Staff.index_of`): one pass along the date
+    # index instead of a search per worker, several times faster for a directorate.
+    worker_ids = scoped.values("pk") if len(workers) <= LARGE_SCOPE else None
+    sessions = _load_sessions(worker_ids, first, last)
+    absences = _load_absences(worker_ids, first, last, line_managed=line_managed)
     book = load_policy_book()
     cells = _judge_all(workers, months, sessions, absences, book, today)
     targets = {month: book.version_on(month.last).target_rate for month in months}
     return ComplianceReport(months, targets, workers, cells)
 
 
-def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a `values_list` queryset as the database driver returns them.
+# Workers in scope above which sessions and absences are read by date alone (see above).
+LARGE_SCOPE = 3000
 
-    These queries ask only for numbers and text (dates as ISO text), so Django's per-value
-    converters would have nothing to do but still cost a call per value."""
+
+def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list` queryset as the database driver returns them."""
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
         sql, params = compiler.as_sql()
@@ -1006,96 +1016,107 @@ def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()  # type: ignore[no-any-return]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading: the tens of thousands of row tuples
-    fetched would otherwise set off collection after collection (each walking every object
-    of the process), though none of them can be part of a cycle."""
-    paused = gc.isenabled()
-    gc.disable()
+class EpochDays(Func):
+    """A date column as whole days since 1970-01-01: numpy's datetime64[D] as an integer."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')", **extra
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra,
+        )
+
+
+NO_DATE = np.iinfo(np.int64).min  # datetime64's NaT, as an integer
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def _days(field_name: str) -> Coalesce:
+    return Coalesce(EpochDays(field_name), Value(NO_DATE))
+
+
+def _code(field_name: str, values: Sequence[str]) -> Case:
+    """A text column as its index in `values` (-1 for anything else)."""
+    return Case(
+        *(When(**{field_name: value}, then=Value(i)) for i, value in enumerate(values)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def _numbers(queryset: QuerySet[Any], **columns: Any) -> Ints:
+    """`queryset`'s rows of whole-number `columns` (expressions, none NULL) as a (rows ×
+    columns) array.
+
+    A directorate's figures read hundreds of thousands of numbers: returned row by row, each
+    would cost the driver a Python object. Instead the database joins them into one text
+    value, which numpy parses at C speed."""
+    names = list(columns)
+    rows = queryset.order_by().annotate(**columns).values_list(*names)
     try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+        inner, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:
+        return np.zeros((0, len(names)), dtype=np.int64)
+    connection = connections[rows.db]
+    fields = [f"t.{connection.ops.quote_name(name)}" for name in names]
+    if connection.vendor == "postgresql":
+        text = f"string_agg(concat_ws(' ', {', '.join(fields)}), ' ')"
+    else:
+        separator = " || ' ' || "
+        text = f"group_concat({separator.join(fields)}, ' ')"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {text} FROM ({inner}) t", params)  # noqa: S608 (our own SQL)
+        (joined,) = cursor.fetchone()
+    if not joined:
+        return np.zeros((0, len(names)), dtype=np.int64)
+    return np.array(joined.split(" "), dtype=np.int64).reshape(-1, len(names))
 
 
-def _iso(field_name: str) -> Cast:
-    """A date column as ISO text: parsed by numpy, not row by row in Python."""
-    return Cast(field_name, CharField())
+def _as_dates(numbers: Ints) -> Days:
+    return numbers.astype(np.int64).view("datetime64[D]")
 
 
-def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+_ROLES = tuple(Role.values)
 
 
 def _load_staff(scoped: QuerySet[StaffMember]) -> _Staff:
     """The workers, and the names of their teams and services (the rows' order is worked out
     in Python when the rows are asked for: sorting here would cost a join and a sort)."""
-    rows = _fetch(
-        scoped.order_by()
-        .annotate(
-            start_text=_iso("start_date"),
-            leaving_text=_iso("leaving_date"),
-            asye_text=_iso("asye_start_date"),
-        )
-        .values_list(
-            "pk",
-            "first_name",
-            "last_name",
-            "team_id",
-            "role",
-            "employment_type",
-            "start_text",
-            "leaving_text",
-            "asye_text",
-        )
+    numbers = _numbers(
+        scoped,
+        n_pk=F("pk"),
+        n_team=Coalesce("team_id", Value(-1)),
+        n_role=_code("role", _ROLES),
+        n_start=_days("start_date"),
+        n_leaving=_days("leaving_date"),
+        n_asye=_days("asye_start_date"),
     )
-    (
-        pks,
-        first_names,
-        last_names,
-        team_ids,
-        roles,
-        employment_types,
-        start,
-        leaving,
-        asye_start,
-    ) = _columns(rows, 9)
     # Every team's name (a few thousand at most): cheaper than a join per worker.
-    teams = Team.objects.order_by()
+    teams = Team.objects.order_by().values_list("pk", "name", "service_id", "service__name")
     return _Staff(
-        pks=np.array(pks, dtype=np.int64),
-        first_names=first_names,
-        last_names=last_names,
-        team_ids=team_ids,
-        roles=roles,
-        employment_types=employment_types,
-        start=_parse_days(start),
-        leaving=_parse_days(leaving),
-        asye_start=_parse_days(asye_start),
-        teams={
-            pk: (name, service_id, service)
-            for pk, name, service_id, service in _fetch(
-                teams.values_list("pk", "name", "service_id", "service__name")
-            )
-        },
+        pks=numbers[:, 0].copy(),
+        team_ids=numbers[:, 1].copy(),
+        roles=np.array([*_ROLES, ""], dtype=object)[numbers[:, 2]],
+        start=_as_dates(numbers[:, 3]),
+        leaving=_as_dates(numbers[:, 4]),
+        asye_start=_as_dates(numbers[:, 5]),
+        teams={pk: (name, service_id, service) for pk, name, service_id, service in _fetch(teams)},
         no_team_last=connections[scoped.db].features.nulls_order_largest,
+        scoped=scoped,
     )
-
-
-def _month_ordinal(field_name: str) -> Any:
-    """Month.ordinal of a date column, with portable string functions (Django's ExtractMonth
-    is a Python function call per row on SQLite)."""
-    iso = _iso(field_name)
-    year = Cast(Substr(iso, 1, 4), IntegerField())
-    month = Cast(Substr(iso, 6, 2), IntegerField())
-    return year * 12 + month - 1
 
 
 def _session_code() -> Case:
-    """Each session as one small number (see _NOT_HELD). Most sessions were held: they are
-    told apart by one comparison and two flags."""
+    """Each session as one small number (see _NOT_HELD): a reason for one not held, else
+    the short and signed-in-time bits."""
     reason = Case(
         *(
             When(not_held_reason=reason, then=Value(_NOT_HELD + i))
@@ -1105,65 +1126,72 @@ def _session_code() -> Case:
     )
     return Case(
         When(status=SessionStatus.NOT_HELD, then=reason),
-        When(is_short=True, signed_on_time=True, then=Value(_SHORT + _SIGNED_IN_TIME)),
-        When(is_short=True, then=Value(_SHORT)),
-        When(signed_on_time=True, then=Value(_SIGNED_IN_TIME)),
-        default=Value(0),
+        default=Cast("is_short", IntegerField()) * Value(_SHORT)
+        + Coalesce(Cast("signed_on_time", IntegerField()), Value(0)) * Value(_SIGNED_IN_TIME),
         output_field=IntegerField(),
     )
 
 
-def _numbers(rows: Iterable[tuple[int, ...]], width: int) -> Ints:
-    """Rows of integers as a (rows × width) array."""
-    return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64).reshape(-1, width)
+# A session travels as one number: supervisee × 2¹⁵ + day of the period × 2⁴ + code (a
+# period is at most 36 months, under 2¹¹ days). One number a row instead of three halves the
+# time SQLite takes over a directorate's year of sessions.
+_DAY_BITS, _CODE_BITS = 11, 4
 
 
 def _load_sessions(
-    worker_ids: QuerySet[Any], first: datetime.date, last: datetime.date
+    worker_ids: QuerySet[Any] | None, first: datetime.date, last: datetime.date
 ) -> _Sessions:
-    """One row of three numbers per session held or not held in the period."""
-    rows = (
-        SupervisionSession.objects.filter(
-            supervisee__in=worker_ids,
-            held_on__gte=first,
-            held_on__lte=last,
-            status__in=[*HELD, SessionStatus.NOT_HELD],
-        )
-        .order_by()
-        .annotate(month_ordinal=_month_ordinal("held_on"), code=_session_code())
-        .values_list("supervisee_id", "month_ordinal", "code")
+    """Each session held or not held in the period (of `worker_ids`' workers, or of
+    everyone)."""
+    sessions = SupervisionSession.objects.filter(
+        held_on__gte=first, held_on__lte=last, status__in=[*HELD, SessionStatus.NOT_HELD]
     )
-    numbers = _numbers(_fetch(rows), 3)
-    return _Sessions(staff=numbers[:, 0], month=numbers[:, 1], code=numbers[:, 2])
+    if worker_ids is not None:
+        sessions = sessions.filter(supervisee__in=worker_ids)
+    day_of_period = EpochDays("held_on") - Value((first - EPOCH).days)
+    packed = _numbers(
+        sessions,
+        n_session=F("supervisee_id") * Value(1 << (_DAY_BITS + _CODE_BITS))
+        + day_of_period * Value(1 << _CODE_BITS)
+        + _session_code(),
+    )[:, 0]
+    staff, rest = np.divmod(packed, 1 << (_DAY_BITS + _CODE_BITS))
+    day, code = np.divmod(rest, 1 << _CODE_BITS)
+    held_on = np.datetime64(first, "D") + day
+    months = held_on.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return _Sessions(staff=staff, month=months, code=code)
 
 
 def _load_absences(
-    worker_ids: QuerySet[Any],
+    worker_ids: QuerySet[Any] | None,
     first: datetime.date,
     last: datetime.date,
     *,
-    details_visible: Exists,
+    line_managed: Ints,
 ) -> _Absences:
-    """The excusing absences overlapping the period, each with whether the reader may see its
-    type (asked here, where it matters, rather than for every worker)."""
-    rows = _fetch(
-        Absence.objects.filter(staff__in=worker_ids, excuses_supervision=True, start_date__lte=last)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-        .order_by()
-        .annotate(
-            start_text=_iso("start_date"),
-            end_text=_iso("end_date"),
-            details_visible=details_visible,
-        )
-        .values_list("staff_id", "start_text", "end_text", "absence_type", "details_visible")
+    """The excusing absences overlapping the period (of `worker_ids`' workers, or of
+    everyone), each with whether the reader may see its type: they line-manage the worker."""
+    absences = Absence.objects.filter(excuses_supervision=True, start_date__lte=last).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
     )
-    staff_ids, starts, ends, absence_types, visible = _columns(rows, 5)
-    types: dict[str, int] = {}
+    if worker_ids is not None:
+        absences = absences.filter(staff__in=worker_ids)
+    numbers = _numbers(
+        absences,
+        n_staff=F("staff_id"),
+        n_start=_days("start_date"),
+        n_end=_days("end_date"),
+        n_type=_code("absence_type", _ABSENCE_TYPES),
+    )
     return _Absences(
-        staff=np.array(staff_ids, dtype=np.int64),
-        start=_parse_days(starts),
-        end=_parse_days(ends),
-        type=np.array([types.setdefault(t, len(types)) for t in absence_types], dtype=np.int64),
-        types=list(types),
-        details_visible=np.array(visible, dtype=bool),
+        staff=numbers[:, 0].copy(),
+        start=_as_dates(numbers[:, 1]),
+        end=_as_dates(numbers[:, 2]),
+        type=np.where(numbers[:, 3] < 0, len(_ABSENCE_TYPES) - 1, numbers[:, 3]),
+        types=list(_ABSENCE_TYPES),
+        details_visible=np.isin(numbers[:, 0], line_managed),
     )
+
+
+# A type no longer offered (code -1) reads as the last: "other".
+_ABSENCE_TYPES = (*(t for t in AbsenceType.values if t != AbsenceType.OTHER), AbsenceType.OTHER)

@@ -20,6 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from dashboards import compliance
 from dashboards.compliance import (
     Month,
     Outcome,
@@ -436,7 +437,13 @@ def _tally(rows: list[WorkerMonth]) -> Tally:
 
 
 @pytest.mark.django_db
-def test_every_worker_month_is_judged_as_the_plain_rule_judges_it():
+@pytest.mark.parametrize(
+    "large_scope",
+    [compliance.LARGE_SCOPE, 0],
+    ids=["sessions-of-the-scope", "sessions-of-everyone-kept-for-the-scope"],
+)
+def test_every_worker_month_is_judged_as_the_plain_rule_judges_it(large_scope, monkeypatch):
+    monkeypatch.setattr(compliance, "LARGE_SCOPE", large_scope)
     people = build_world(random.Random(SEED))
     features: Counter[str] = Counter()
     for reader in ("ad", "tm"):
