@@ -1077,7 +1077,7 @@ def _numbers(queryset: QuerySet[Any], **columns: Any) -> Ints:
         (joined,) = cursor.fetchone()
     if not joined:
         return np.zeros((0, len(names)), dtype=np.int64)
-    return np.array(joined.split(" "), dtype=np.int64).reshape(-1, len(names))
+    return np.fromstring(joined, dtype=np.int64, sep=" ").reshape(-1, len(names))
 
 
 def _as_dates(numbers: Ints) -> Days:
