@@ -516,7 +516,7 @@ def _working_days(first: Days, last: Days, calendar: np.busdaycalendar) -> Ints:
 
 
 def _intervals(
-    version: PolicyVersion, roles: Sequence[str] | Ints, asye_start: Days, on: Days
+    version: PolicyVersion, roles: npt.NDArray[np.object_], asye_start: Days, on: Days
 ) -> Ints:
     """`version.rule_for(...).interval_days` for each (role, ASYE start, day) — the same
     precedence: the first rule covering the ASYE week, else the first rule for the role, else
@@ -1019,19 +1019,15 @@ def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
 class EpochDays(Func):
     """A date column as whole days since 1970-01-01: numpy's datetime64[D] as an integer."""
 
+    template = "(%(expressions)s - DATE '1970-01-01')"
     output_field = IntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')", **extra
-        )
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
             compiler,
             connection,
             template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
-            **extra,
+            **extra_context,
         )
 
 
