@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from oversight.models import PRACTITIONER_ROLES, Role, StaffMember
+from oversight.models import PRACTITIONER_ROLES, Case, Role, StaffMember
+from oversight.selectors import count_of
 
 CASE_HOLDING_ROLES = sorted({*PRACTITIONER_ROLES, Role.ASSISTANT_TEAM_MANAGER})
 
@@ -79,14 +80,15 @@ class TeamCaseloads:
 
 def worker_caseloads(staff: QuerySet[StaffMember], *, today: datetime.date) -> list[WorkerCaseload]:
     """Every case-holding worker of `staff` in post today, with open and duty cases."""
-    open_case = Q(cases__closed_on__isnull=True) | Q(cases__closed_on__gt=today)
-    open_case &= Q(cases__opened_on__lte=today)
+    open_cases = Case.objects.filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=today), opened_on__lte=today
+    )
     rows = (
         staff.filter(role__in=CASE_HOLDING_ROLES, start_date__lte=today)
         .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=today))
         .annotate(
-            open_cases=Count("cases", filter=open_case),
-            duty_cases=Count("cases", filter=open_case & Q(cases__is_duty=True)),
+            open_cases=count_of(open_cases, "allocated_worker"),
+            duty_cases=count_of(open_cases.filter(is_duty=True), "allocated_worker"),
         )
         .order_by("team__service__name", "team__name", "last_name", "first_name", "pk")
         .values(

@@ -205,7 +205,11 @@ class Case(TrackedModel):
     class Meta:
         ordering = ["reference"]
         indexes = [
-            models.Index(fields=["allocated_worker", "closed_on"]),
+            # A worker's open cases, counted from the index alone (caseload figures).
+            models.Index(
+                fields=["allocated_worker", "closed_on", "opened_on", "is_duty"],
+                name="case_worker_open_covering",
+            ),
             models.Index(fields=["team", "closed_on"]),
         ]
         constraints = [

@@ -11,9 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
-    IntegerField,
     Model,
     OuterRef,
     Q,
@@ -24,12 +22,12 @@ from django.db.models import (
     signals,
 )
 from django.db.models.base import ModelState
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oversight import access
 from oversight.access import Purpose, UserLike
 from oversight.models import PRACTITIONER_ROLES, Absence, Role, StaffMember, Team
+from oversight.selectors import count_of
 from supervision.models import (
     Action,
     ActionStatus,
@@ -116,18 +114,6 @@ class WorkerStatus:
         return None if self.due_date is None else (self.due_date - self.as_at).days
 
 
-def _count(queryset: QuerySet[Any], key: str) -> Coalesce:
-    """A correlated count of `queryset` rows whose `key` is the outer staff member."""
-    counted = (
-        queryset.filter(**{key: OuterRef("pk")})
-        .order_by()
-        .values(key)
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def needing_supervision(
     user: UserLike,
     staff_queryset: QuerySet[StaffMember],
@@ -162,8 +148,8 @@ def _with_supervision_facts(
     )
     return workers.annotate(
         last_held_on=Subquery(last_held),
-        open_actions=_count(Action.objects.filter(status=ActionStatus.OPEN), "supervisee"),
-        informal_waiting=_count(
+        open_actions=count_of(Action.objects.filter(status=ActionStatus.OPEN), "supervisee"),
+        informal_waiting=count_of(
             InformalDiscussion.objects.filter(incorporated_into__isnull=True), "worker"
         ),
     )
