@@ -367,7 +367,7 @@ _OUTCOMES = (Outcome.COMPLIANT, Outcome.NOT_COMPLIANT, Outcome.EXCUSED, Outcome.
 # Each session comes from the database as one number: a held session is 0–3 (bit 1 short,
 # bit 2 signed in time), a session not held is _NOT_HELD + the index of its reason.
 _SHORT, _SIGNED_IN_TIME, _NOT_HELD = 1, 2, 4
-# (Alphabetical: within a month, reasons are listed in this order, as the database groups them.)
+# (Alphabetical: within a month, reasons are listed in this order.)
 _NOT_HELD_REASONS: tuple[str, ...] = tuple(sorted(reason.value for reason in NotHeldReason))
 _WORKER_ABSENT = _NOT_HELD_REASONS.index(NotHeldReason.WORKER_ABSENT)
 _OTHER_REASON = _NOT_HELD_REASONS.index(NotHeldReason.OTHER)
@@ -521,7 +521,6 @@ def _intervals(
     """`version.rule_for(...).interval_days` for each (role, ASYE start, day) — the same
     precedence: the first rule covering the ASYE week, else the first rule for the role, else
     the rule for everyone else, else the shipped default policy."""
-    roles_array = np.asarray(roles, dtype=object)
     interval = np.zeros(len(on), dtype=np.int64)
     open_ = np.ones(len(on), dtype=bool)
     in_asye = on >= asye_start  # False where there is no ASYE start (NaT)
@@ -535,7 +534,7 @@ def _intervals(
             open_ &= ~hit
     for rule in version.rules:
         if rule.asye_week_from is None and rule.role:
-            hit = open_ & (roles_array == rule.role)
+            hit = open_ & (roles == rule.role)
             interval[hit] = rule.interval_days
             open_ &= ~hit
     for rule in version.rules:
@@ -544,7 +543,7 @@ def _intervals(
             return interval
     if version is not DEFAULT_POLICY and open_.any():
         rest = np.flatnonzero(open_)
-        interval[rest] = _intervals(DEFAULT_POLICY, roles_array[rest], asye_start[rest], on[rest])
+        interval[rest] = _intervals(DEFAULT_POLICY, roles[rest], asye_start[rest], on[rest])
     return interval
 
 
@@ -1128,10 +1127,10 @@ def _session_code() -> Case:
     )
 
 
-# A session travels as one number: supervisee × 2¹⁵ + day of the period × 2⁴ + code (a
-# period is at most 36 months, under 2¹¹ days). One number a row instead of three halves the
-# time SQLite takes over a directorate's year of sessions.
-_DAY_BITS, _CODE_BITS = 11, 4
+# A session travels as one number: (supervisee, day of the period, code) packed into the bits
+# of one integer. One number a row instead of three halves the time SQLite takes over a
+# directorate's year of sessions.
+_CODE_BITS = 4
 
 
 def _load_sessions(
@@ -1145,13 +1144,14 @@ def _load_sessions(
     if worker_ids is not None:
         sessions = sessions.filter(supervisee__in=worker_ids)
     day_of_period = EpochDays("held_on") - Value((first - EPOCH).days)
+    day_bits = (last - first).days.bit_length()
     packed = _numbers(
         sessions,
-        n_session=F("supervisee_id") * Value(1 << (_DAY_BITS + _CODE_BITS))
+        n_session=F("supervisee_id") * Value(1 << (day_bits + _CODE_BITS))
         + day_of_period * Value(1 << _CODE_BITS)
         + _session_code(),
     )[:, 0]
-    staff, rest = np.divmod(packed, 1 << (_DAY_BITS + _CODE_BITS))
+    staff, rest = np.divmod(packed, 1 << (day_bits + _CODE_BITS))
     day, code = np.divmod(rest, 1 << _CODE_BITS)
     held_on = np.datetime64(first, "D") + day
     months = held_on.astype("datetime64[M]").astype(np.int64) + 1970 * 12

@@ -220,3 +220,13 @@ def test_month_arithmetic_crosses_the_year():
     assert Month(2026, 12).next() == Month(2027, 1)
     assert Month(2027, 1).previous() == Month(2026, 12)
     assert Month(2026, 2).last == datetime.date(2026, 2, 28)
+
+
+def test_a_session_at_the_end_of_a_long_period_is_still_counted(team_manager):
+    # Pages and exports stop at 36 months; the figures themselves take any period.
+    person = worker(team_manager, "LongServing", start_date=datetime.date(2019, 1, 1))
+    held(person, datetime.date(2026, 3, 20))
+    months = month_range(Month(2020, 1), MARCH)
+    report = monthly_compliance(team_manager.user, StaffMember.objects.all(), months, today=TODAY)
+    march = next(row for row in report.rows_for(MARCH) if row.staff_id == person.pk)
+    assert (march.held, march.outcome) == (1, Outcome.COMPLIANT)
