@@ -56,3 +56,4 @@ check: install ## Lint (ruff), type-check (mypy) and check migrations are up to 
 bench: install ## Run the benchmarks and print a table (not part of make test)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/export_bench.py
+	$(BIN)/python benchmarks/import_bench.py

@@ -9,6 +9,7 @@ people (a practitioner's own team) still shows only the figures they may read.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -20,6 +21,8 @@ from oversight.access import Purpose, UserLike
 from oversight.models import DIRECTORATE_ROLES, Role, Service, StaffMember, Team
 
 MAX_MONTHS = 36
+# A team or service id as written in a scope: plain digits, short enough to be a database id.
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 class ScopeError(ValueError):
@@ -93,8 +96,11 @@ def resolve_scope(user: UserLike, key: str | None) -> Scope:
             raise Http404
         return Scope(key=key, label="The directorate", kind="directorate")
     kind, _, pk_text = key.partition(":")
-    if kind not in ("team", "service") or not pk_text.isdigit():
-        raise ScopeError(f"{key!r} is not a scope: use me, team:<id>, service:<id> or directorate.")
+    # ASCII digits only: "²" and "٣" pass str.isdigit() but are not ids (int("²") fails).
+    if kind not in ("team", "service") or not _ID.fullmatch(pk_text):
+        raise ScopeError(
+            f"{key[:40]!r} is not a scope: use me, team:<id>, service:<id> or directorate."
+        )
     if kind == "team":
         team = access.get_for_user(user, Team.objects.select_related("service"), int(pk_text))
         return Scope(key=key, label=team.name, kind="team", team=team, service=team.service)

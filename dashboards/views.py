@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from dashboards import metrics
 from dashboards.chart import trend_chart
 from dashboards.compliance import Month, MonthError, Outcome
 from dashboards.scope import ScopeError, parse_period, resolve_scope, scope_choices
+from oversight.reads import Shown, logs_reads
 
 OUTCOME_FILTERS = {
     "expected": lambda row: row.outcome.is_expected,
@@ -52,7 +54,13 @@ def _load(request: HttpRequest) -> metrics.Dashboard | HttpResponse:
     return metrics.dashboard(request.user, scope, months, month=month, today=today)
 
 
+def _shown(rows: list[Any]) -> Shown:
+    """The named workers a page lists, for the access log."""
+    return Shown("staff", tuple(row.staff_id for row in rows))
+
+
 @login_required
+@logs_reads("shown_workers")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Compliance against target for a scope: headline, 12-month trend, teams, workers."""
     data = _load(request)
@@ -85,7 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "month_choices": list(reversed(data.months)),
         "export_query": (f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"),
     }
-    return render(request, "dashboards/dashboard.html", context)
+    context["shown_workers"] = _shown([row["month"] for row in context["worker_rows"]])
+    return TemplateResponse(request, "dashboards/dashboard.html", context)
 
 
 def _worker_rows(data: metrics.Dashboard) -> list[dict[str, Any]]:
@@ -105,6 +114,7 @@ def _worker_rows(data: metrics.Dashboard) -> list[dict[str, Any]]:
 
 
 @login_required
+@logs_reads("shown_workers")
 def workers(request: HttpRequest) -> HttpResponse:
     """The workers behind a figure: e.g. the excused in Riverside in March, with reasons."""
     data = _load(request)
@@ -116,8 +126,13 @@ def workers(request: HttpRequest) -> HttpResponse:
             request, f"{outcome!r} is not a figure: choose one of {', '.join(OUTCOME_FILTERS)}."
         )
     rows = [row for row in data.compliance.rows_for(data.month) if OUTCOME_FILTERS[outcome](row)]
-    return render(
+    return TemplateResponse(
         request,
         "dashboards/workers.html",
-        {"data": data, "rows": rows, "outcome": outcome.replace("_", " ")},
+        {
+            "data": data,
+            "rows": rows,
+            "outcome": outcome.replace("_", " "),
+            "shown_workers": _shown(rows),
+        },
     )

@@ -28,9 +28,11 @@ from django.http import Http404
 
 from oversight.models import (
     DIRECTORATE_ROLES,
+    SUPERVISING_ROLES,
     Absence,
     AccessLogEntry,
     Case,
+    Notification,
     Role,
     Service,
     StaffMember,
@@ -271,6 +273,8 @@ register(Case, _case_q)
 register(Team, _team_q)
 register(Service, _service_q)
 register(AccessLogEntry, _access_log_q)
+# A notice is its recipient's alone, whatever their role.
+register(Notification, lambda user: Q(recipient_id=user.pk))
 
 
 # --- what a user may do ----------------------------------------------------------------------
@@ -305,6 +309,22 @@ def allocatable_workers(user: UserLike, queryset: QuerySet[StaffMember]) -> Quer
     if _is_integration(user):
         return queryset
     return visible_to(user, queryset)
+
+
+# Roles whose holder reads beyond their own records: a manager reads their team's supervision,
+# the directorate reads the directorate, business support read everyone's absence types.
+# Making someone one of these, or taking it away, changes what a person may read.
+ACCESS_WIDENING_ROLES = SUPERVISING_ROLES | DIRECTORATE_ROLES | {Role.BUSINESS_SUPPORT}
+
+
+def may_change_access_widening_roles(user: UserLike | None) -> bool:
+    """Only an administrator or the directorate (principal social worker, assistant director)
+    make someone a team manager or above, or business support, or take such a role away;
+    business support alone never can. `None` is a management command run on the server by
+    its operator, who has the database in hand anyway."""
+    if user is None:
+        return True
+    return _sees_everything(user) or role_of(user) in DIRECTORATE_ROLES
 
 
 def can_edit_organisation(user: UserLike) -> bool:

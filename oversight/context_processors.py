@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from oversight import access
+from oversight import access, notifications
 from oversight.models import SUPERVISING_ROLES, Role
 
 
@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     me = access.staff_for(user)
     return {
         "me": me,
+        "nav_unread_notifications": notifications.unread_for(user).count(),
         "nav_can_see_cases": access.can_see_cases(user),
         # Everyone but business support reads supervision figures (their own, at least).
         "nav_reads_figures": bool(me and me.role != Role.BUSINESS_SUPPORT)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from oversight.models import Absence, AbsenceType
+from oversight.text import FreeTextFormField
 
 _WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
     (forms.Select, "govuk-select"),
@@ -65,6 +66,7 @@ class AbsenceForm(GovukFormMixin, forms.ModelForm):
             "end_date": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"notes": FreeTextFormField}
         labels = {"absence_type": "Type of absence"}
         help_texts = {
             "end_date": "Leave empty if the return date is not known.",

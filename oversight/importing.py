@@ -23,16 +23,21 @@ The rules, as a team manager would put them:
 
 from __future__ import annotations
 
+import copy
+import csv
 import datetime
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import pandas as pd
+import openpyxl
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -51,6 +56,7 @@ from oversight.models import (
     Service,
     StaffMember,
     Team,
+    absence_type_excuses,
 )
 from oversight.services import UserLike, absence_record, absence_update
 
@@ -197,6 +203,22 @@ _parse_absence_type = choice_parser(AbsenceType, "absence type", echo=False)
 
 
 # --- Reading files -------------------------------------------------------------------------
+#
+# A file is untrusted input: before anything is parsed its size is checked, a workbook's zip
+# members are checked for what they unpack to, and sheets are read row by row, stopping at the
+# first row over the limit, so no file can exhaust the server's memory or time. The limits are
+# settings (OVERSIGHT["IMPORT_MAX_…"]).
+
+# Wider than any sheet's columns leaves room for unknown ones (reported), while a row claiming
+# 16,384 columns is never padded out to that width.
+MAX_COLUMNS = 100
+
+# Characters that cannot be stored as text (PostgreSQL refuses NUL) or that no one types:
+# the C0 controls other than tab, line feed and carriage return, and DEL.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bytes that were neither UTF-8 nor Windows-1252, kept by `surrogateescape` so the cell can be
+# named rather than the whole file refused.
+_UNDECODABLE = re.compile(r"[\udc80-\udcff]")
 
 
 @dataclass
@@ -216,34 +238,205 @@ class Workbook:
     notes: list[str] = field(default_factory=list)
 
 
-def _frame_to_sheet(name: str, title: str, frame: pd.DataFrame) -> RawSheet:
-    return RawSheet(
-        name=name,
-        title=title,
-        headings=[str(heading) for heading in frame.columns],
-        rows=[
-            ["" if pd.isna(value) else str(value).strip() for value in record]
-            for record in frame.itertuples(index=False)
-        ],
-    )
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one import may read (settings OVERSIGHT["IMPORT_MAX_…"])."""
+
+    file_bytes: int
+    uncompressed_bytes: int
+    compression_ratio: int
+    rows: int
+
+    @classmethod
+    def from_settings(cls) -> ImportLimits:
+        # Read at each import (not at start-up) so a changed setting applies at once.
+        oversight = cast(dict[str, int], settings.OVERSIGHT)
+        return cls(
+            file_bytes=int(oversight["IMPORT_MAX_FILE_BYTES"]),
+            uncompressed_bytes=int(oversight["IMPORT_MAX_UNCOMPRESSED_BYTES"]),
+            compression_ratio=int(oversight["IMPORT_MAX_COMPRESSION_RATIO"]),
+            rows=int(oversight["IMPORT_MAX_ROWS"]),
+        )
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    # Blank lines are kept so row numbers match what a spreadsheet shows.
-    options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "skip_blank_lines": False}
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
+def cell_text_problem(text: str) -> str | None:
+    """What makes a cell's text unusable, if anything (the value itself is never repeated)."""
+    if "\x00" in text:
+        return "contains a NUL character, which text cannot hold; remove it"
+    if _CONTROL_CHARACTERS.search(text):
+        return "contains a control character, which text cannot hold; remove it"
+    if _UNDECODABLE.search(text):
+        return (
+            "contains bytes that are not text in UTF-8 or Windows-1252; "
+            "save the file as 'CSV UTF-8' and try again"
+        )
+    return None
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a person reads in it: dates ISO-style, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _check_file_size(path: Path, limits: ImportLimits) -> None:
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise ImportFileError(
+            f"{path.name} is {_megabytes(size)}; the largest file an import may read is "
+            f"{_megabytes(limits.file_bytes)} (IMPORT_MAX_FILE_BYTES). Split it into smaller files."
+        )
+
+
+def _check_zip(path: Path, limits: ImportLimits) -> None:
+    """Refuse a workbook that unpacks to too much, before any of it is unpacked.
+
+    The sizes come from the zip's directory; they can be trusted as an upper bound because
+    `zipfile` (which openpyxl reads through) never returns more than a member's declared size.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    total = sum(member.file_size for member in members)
+    if total > limits.uncompressed_bytes:
+        raise ImportFileError(
+            f"{path.name} unpacks to {_megabytes(total)}; the most a workbook may unpack to is "
+            f"{_megabytes(limits.uncompressed_bytes)} (IMPORT_MAX_UNCOMPRESSED_BYTES). "
+            "Split the workbook, or save its sheets as CSV files."
+        )
+    for member in members:
+        # Small members (styles, a short sheet) may compress very well and harm no one.
+        if member.file_size < 1_000_000:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > limits.compression_ratio:
+            raise ImportFileError(
+                f"{path.name} is not read: its part {member.filename} unpacks to {ratio:,.0f} "
+                f"times its packed size, far more than a real spreadsheet "
+                f"(at most {limits.compression_ratio} times, IMPORT_MAX_COMPRESSION_RATIO)."
+            )
+
+
+def _collect(
+    name: str, title: str, records: Iterable[Iterable[Any]], limits: ImportLimits
+) -> RawSheet:
+    """Headings and rows of text from rows of values, stopping at the first row over the limit.
+
+    Blank rows are kept (so row numbers match what a spreadsheet shows) except at the end,
+    where a workbook often has many formatted but empty rows.
+    """
+    iterator = iter(records)
+    headings = [_cell_text(value) for value in next(iterator, ())][:MAX_COLUMNS]
+    rows: list[list[str]] = []
+    blank_rows = 0
+    for offset, record in enumerate(iterator):
+        values = [_cell_text(value) for value in record]
+        while values and not values[-1]:
+            values.pop()
+        if not values:
+            blank_rows += 1
+            continue
+        if offset >= limits.rows:
+            raise ImportFileError(
+                f"{title}, row {offset + 2}: the sheet has more than {limits.rows:,} rows below "
+                f"its heading, the most one import may read (IMPORT_MAX_ROWS). "
+                "Split it into smaller files."
+            )
+        if len(values) > MAX_COLUMNS:
+            raise ImportFileError(
+                f"{title}, row {offset + 2}: the row has more than {MAX_COLUMNS} columns; "
+                "no sheet of this import has that many."
+            )
+        rows.extend([] for _ in range(blank_rows))
+        blank_rows = 0
+        rows.append(values)
+    # Cells past the last heading are kept, so "data but no heading" can be reported.
+    width = max((len(values) for values in rows), default=0)
+    headings.extend([""] * (width - len(headings)))
+    return RawSheet(name=name, title=title, headings=headings, rows=rows)
+
+
+def _csv_records(handle: Iterable[str], title: str) -> Iterator[list[str]]:
+    """The csv module's rows, its own complaints (a field far too long) located by row."""
+    reader = csv.reader(handle)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(f"{title}, row {reader.line_num}: {error}") from error
+        yield record
+
+
+def _read_csv(path: Path, name: str, limits: ImportLimits) -> RawSheet:
+    """A CSV file, read row by row. UTF-8 first; then Windows-1252, which Excel on Windows
+    saves "CSV" in; failing both, bytes that are neither are kept for the cells to report."""
+    _check_file_size(path, limits)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                sheet = _collect(name, path.name, _csv_records(handle, path.name), limits)
+        except UnicodeDecodeError:
+            continue
+        return sheet
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        return _collect(name, path.name, _csv_records(handle, path.name), limits)
+
+
+def _read_xlsx(path: Path, limits: ImportLimits) -> tuple[dict[str, RawSheet], list[str]]:
+    """The workbook's sheets named in SHEETS, streamed (openpyxl read-only, values only)."""
+    _check_file_size(path, limits)
+    _check_zip(path, limits)
+    sheets: dict[str, RawSheet] = {}
+    notes: list[str] = []
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", **options)
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the Windows code page.
-        return pd.read_csv(path, encoding="cp1252", **options)
+        for worksheet in book.worksheets:
+            title = str(worksheet.title)
+            name = title.strip().lower()
+            if name not in SHEETS:
+                notes.append(f"Ignored sheet '{title}': not one of {', '.join(SHEETS)}.")
+            elif name in sheets:
+                raise ImportFileError(f"{path.name} has two {name} sheets; keep one of them.")
+            else:
+                # max_col: never pad rows out to a width the sheet merely claims.
+                records = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+                sheets[name] = _collect(name, title, records, limits)
+    finally:
+        book.close()
+    return sheets, notes
+
+
+# What reading a broken or hostile file can raise, beyond our own ImportFileError: a bad zip
+# or deflate stream, XML that does not parse (a SyntaxError), or a part openpyxl cannot use.
+_UNREADABLE = (
+    ValueError,
+    OSError,
+    KeyError,
+    EOFError,
+    SyntaxError,
+    zlib.error,
+    zipfile.BadZipFile,
+    InvalidFileException,
+)
 
 
 def read_workbook(path: Path) -> Workbook:
     """Read an XLSX workbook, one CSV named after its sheet, or a folder of such CSVs.
 
     Everything is read as text (nothing silently coerced); sheets with other names are ignored
-    and noted.
+    and noted. A file over the limits (IMPORT_MAX_… settings) is refused before it is read.
     """
+    limits = ImportLimits.from_settings()
     source = path.name
     sheets: dict[str, RawSheet] = {}
     notes: list[str] = []
@@ -260,7 +453,7 @@ def read_workbook(path: Path) -> Workbook:
                         f"{path} has two files for the {name} sheet; keep one of them."
                     )
                 else:
-                    sheets[name] = _frame_to_sheet(name, csv_path.name, _read_csv(csv_path))
+                    sheets[name] = _read_csv(csv_path, name, limits)
         elif not path.exists():
             raise ImportFileError(f"{path} does not exist.")
         elif path.suffix.lower() == ".csv":
@@ -270,22 +463,16 @@ def read_workbook(path: Path) -> Workbook:
                     f"Name the CSV file after the sheet it holds: {', '.join(SHEETS)} "
                     f"(for example staff.csv), not {path.name}."
                 )
-            sheets[name] = _frame_to_sheet(name, path.name, _read_csv(path))
+            sheets[name] = _read_csv(path, name, limits)
         elif path.suffix.lower() in {".xlsx", ".xlsm"}:
-            frames = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-            for title, frame in frames.items():
-                name = str(title).strip().lower()
-                if name not in SHEETS:
-                    notes.append(f"Ignored sheet '{title}': not one of {', '.join(SHEETS)}.")
-                elif name in sheets:
-                    raise ImportFileError(f"{path.name} has two {name} sheets; keep one of them.")
-                else:
-                    sheets[name] = _frame_to_sheet(name, str(title), frame)
+            sheets, notes = _read_xlsx(path, limits)
         else:
             raise ImportFileError(
                 f"{path.name} is not an .xlsx workbook, a .csv file or a folder of .csv files."
             )
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as error:
+    except ImportFileError:
+        raise
+    except _UNREADABLE as error:
         raise ImportFileError(f"{path.name} could not be read: {error}") from error
     if not sheets:
         raise ImportFileError(f"{path.name} has none of the sheets {', '.join(SHEETS)}.")
@@ -391,6 +578,9 @@ class _RowCheck:
                 return None
             return ABSENT
         text = self.row.cells[column]
+        if unusable := cell_text_problem(text):
+            self.problem(column, unusable)
+            return None
         if not text:
             if COLUMNS[self.row.sheet][column]:
                 self.problem(column, "is empty; it is required")
@@ -415,14 +605,36 @@ class _RowCheck:
         if key in self.importer.failed_keys[sheet]:
             self.blocked = True
             return None
-        near = [known for known in self.importer.lookup[sheet] if known.lower() == key.lower()]
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        near = self.importer.folded[sheet].get(key.lower())
+        hint = f" (did you mean '{near}'?)" if near else ""
         self.problem(column, f"there is no {what} '{key}' in this file or in Oversight{hint}")
         return None
 
     @property
     def ok(self) -> bool:
         return not self.failed and not self.blocked
+
+
+def _first_overlap(absence: Absence, others: Iterable[Absence]) -> str | None:
+    """The earliest of `others` that shares a day with `absence`, described by its dates only
+    (its type is health data), in the words `services.absence_record` uses."""
+    clashes = sorted(
+        (
+            other
+            for other in others
+            if (other.end_date is None or other.end_date >= absence.start_date)
+            and (absence.end_date is None or other.start_date <= absence.end_date)
+        ),
+        key=lambda other: other.start_date,
+    )
+    if not clashes:
+        return None
+    clash = clashes[0]
+    if clash.end_date is None:
+        existing = f"an open-ended absence from {clash.start_date:%d %B %Y}"
+    else:
+        existing = f"an absence from {clash.start_date:%d %B %Y} to {clash.end_date:%d %B %Y}"
+    return f"{existing}; absences cannot overlap."
 
 
 def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
@@ -443,11 +655,28 @@ def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+def _chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Values in groups small enough for one `IN (…)` on every database."""
+    batch: list[str] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class OrgImporter:
     """Applies a workbook sheet by sheet: services, teams, staff (then their supervisors, the
     services' group managers and the teams' managers, which may point forward), cases,
     absences. Problems are collected, never raised; the caller decides whether to keep the
     writes (see `import_org`).
+
+    With `write=False` it only checks: the same rules, row by row, against records loaded
+    once at the start and the rows before it, with nothing written and no query per row.
+    New records get a provisional (negative) id in memory so that rules comparing ids — no
+    one supervises themselves, a supervisor's role — see rows that are not saved yet.
     """
 
     def __init__(
@@ -456,10 +685,12 @@ class OrgImporter:
         *,
         actor: UserLike | None = None,
         today: datetime.date | None = None,
+        write: bool = True,
     ) -> None:
         self.workbook = workbook
         self.actor = actor
         self.today = today or timezone.localdate()
+        self.write = write
         self.reason = f"Imported from {workbook.source}"
         self.problems: list[Problem] = []
         self.problem_rows: set[tuple[str, int]] = set()
@@ -472,6 +703,15 @@ class OrgImporter:
                 for person in StaffMember.objects.select_related("user")
             },
         }
+        # Each key in lower case, for "did you mean …?" without a scan per unknown reference.
+        self.folded: dict[str, dict[str, str]] = {
+            sheet: {key.lower(): key for key in keys} for sheet, keys in self.lookup.items()
+        }
+        # Logins by username and who holds each: loaded once, kept up to date row by row.
+        self.logins, self.login_holders = self._load_logins()
+        # While checking only: the state each record was "saved" in, to go back to on failure.
+        self.saved_state: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.provisional_ids = iter(range(-1, -(2**62), -1))
         # Keys of rows in this file that could not be saved: references to them are skipped.
         self.failed_keys: dict[str, set[str]] = {sheet: set() for sheet in SHEETS}
         # Keys already seen in this file, to refuse duplicates: key -> row number.
@@ -511,15 +751,48 @@ class OrgImporter:
                 reported = True
         return not reported
 
-    def _validate(self, check: _RowCheck, obj: models.Model, *, ignore: Iterable[str] = ()) -> bool:
-        try:
-            obj.full_clean()
-        except ValidationError as error:
-            return self._validation_problems(check, error, ignore=ignore)
+    def _validate(
+        self,
+        check: _RowCheck,
+        obj: models.Model,
+        *,
+        ignore: Iterable[str] = (),
+        fields_checked: bool = False,
+    ) -> bool:
+        """The model's own rules (`clean_fields` and `clean`), checked without a query.
+
+        `full_clean()` would ask the database, for every row, whether each related record
+        exists, whether the key is unique and whether each check constraint holds. Here the
+        related records come from the lookups (so they exist), keys are matched and refused
+        twice in the file by the importer, and `clean()` states every check constraint; the
+        database still enforces all of them when the rows are saved.
+
+        `fields_checked`: only a relation changed since the fields were checked (a second
+        pass setting a supervisor or manager), so only the record's rules need checking again.
+        """
+        relations = [field.name for field in obj._meta.fields if field.is_relation]
+        checks = [obj.clean] if fields_checked else [lambda: obj.clean_fields(relations), obj.clean]
+        errors: dict[str, list[ValidationError]] = {}
+        for validate in checks:
+            try:
+                validate()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            return self._validation_problems(check, ValidationError(errors), ignore=ignore)
         return True
 
     def _save(self, check: _RowCheck, obj: models.Model) -> bool:
-        """Save with history: the import's reason and, when known, the acting user."""
+        """Save with history: the import's reason and, when known, the acting user.
+
+        While only checking, nothing is written: a new record gets a provisional id, and the
+        state is kept to return to if a later pass gives up on the row (as a reload would).
+        """
+        if not self.write:
+            if obj.pk is None:
+                obj.pk = next(self.provisional_ids)
+            self.saved_state[id(obj)] = (dict(obj.__dict__), dict(obj._state.fields_cache))
+            return True
         obj._change_reason = self.reason  # type: ignore[attr-defined]
         if self.actor is not None and self.actor.is_authenticated:
             obj._history_user = self.actor  # type: ignore[attr-defined]
@@ -553,9 +826,21 @@ class OrgImporter:
         """The row is not saved: forget any half-made changes and skip rows that refer to it."""
         if isinstance(key, str):
             self.failed_keys[sheet].add(key)
-        if obj is not None and obj.pk is not None:
+        if obj is None or obj.pk is None:
+            pass
+        elif id(obj) in self.saved_state:
+            attributes, related = self.saved_state[id(obj)]
+            obj.__dict__.clear()
+            obj.__dict__.update(attributes)
+            obj._state.fields_cache = dict(related)
+        else:
             obj.refresh_from_db()
         self.outcomes.pop((check.row.sheet, check.row.number), None)
+
+    def _remember(self, sheet: str, key: str, obj: models.Model) -> None:
+        """A record of this file, for later rows to refer to."""
+        self.lookup[sheet][key] = obj
+        self.folded[sheet].setdefault(key.lower(), key)
 
     # Sheets ----------------------------------------------------------------------------------
 
@@ -597,7 +882,12 @@ class OrgImporter:
                 self.problem(heading_row, column, "this required column is missing")
         rows = []
         for offset, values in enumerate(raw.rows):
-            cells = {column: values[index] for column, index in positions.items()}
+            # A CSV row may stop short of the last column, and a workbook's row drops
+            # trailing empty cells: what is not there is empty.
+            cells = {
+                column: values[index] if index < len(values) else ""
+                for column, index in positions.items()
+            }
             if not any(values):
                 continue  # a blank line between rows
             rows.append(_Row(sheet_name, raw.title, offset + 2, cells, headings))
@@ -618,7 +908,7 @@ class OrgImporter:
                 if not (self._validate(check, service) and self._save(check, service)):
                     self._give_up(check, "services", name, service)
                     continue
-                self.lookup["services"][name] = service
+                self._remember("services", name, service)
                 self._outcome(row, "created")
             else:
                 self._outcome(row, "unchanged")
@@ -643,7 +933,7 @@ class OrgImporter:
                 if not (self._validate(check, team) and self._save(check, team)):
                     self._give_up(check, "teams", name, team)
                     continue
-            self.lookup["teams"][name] = team
+            self._remember("teams", name, team)
             self._outcome(row, "created" if created else "updated" if changed else "unchanged")
             saved.append((row, team))
         return saved
@@ -689,15 +979,19 @@ class OrgImporter:
                 continue
             user_linked = user is not None and (user.pk is None or user.pk != staff.user_id)
             if user_linked:
-                with transaction.atomic():
-                    if user.pk is None:
-                        user.save()
-                    staff.user = user
+                if self.write:
+                    with transaction.atomic():
+                        if user.pk is None:
+                            user.save()
+                        staff.user = user
                 changed = True
             if (changed or created) and not self._save(check, staff):
                 self._give_up(check, "staff", number, staff)
                 continue
-            if user_linked or staff.leaving_date != old_leaving_date:
+            if user_linked:
+                self.logins[user.get_username()] = user
+                self.login_holders[user.get_username()] = staff
+            if self.write and (user_linked or staff.leaving_date != old_leaving_date):
                 self._stop_sign_in_if_left(staff)
             if (
                 not created
@@ -705,10 +999,39 @@ class OrgImporter:
                 and staff.role not in SUPERVISING_ROLES
             ):
                 self.demoted.append((row, staff))
-            self.lookup["staff"][number] = staff
+            self._remember("staff", number, staff)
             self._outcome(row, "created" if created else "updated" if changed else "unchanged")
             saved.append((row, staff))
         return saved
+
+    def _load_logins(self) -> tuple[dict[str, Any], dict[str, StaffMember]]:
+        """The logins the staff sheet names, and who in Oversight already holds each login."""
+        user_model = get_user_model()
+        raw = self.workbook.sheets.get("staff")
+        usernames: set[str] = set()
+        if raw is not None:
+            positions = [
+                index
+                for index, heading in enumerate(raw.headings)
+                if normalise_heading(heading) == "username"
+            ]
+            usernames = {
+                values[index]
+                for values in raw.rows
+                for index in positions
+                if index < len(values) and values[index]
+            }
+        holders = {
+            person.user.get_username(): person
+            for person in self.lookup["staff"].values()
+            if person.user is not None
+        }
+        logins = {username: person.user for username, person in holders.items()}
+        field_name = user_model.USERNAME_FIELD
+        for batch in _chunks(sorted(usernames - set(logins))):
+            for user in user_model._default_manager.filter(**{f"{field_name}__in": batch}):
+                logins[user.get_username()] = user
+        return logins, holders
 
     def _user_for(self, check: _RowCheck, staff: StaffMember, username: Any) -> Any:
         """The login named in the username column: an existing one, or a new one that cannot
@@ -730,7 +1053,7 @@ class OrgImporter:
                     "change a login in the admin, not by import",
                 )
             return None
-        user = user_model._default_manager.filter(username=username).first()
+        user = self.logins.get(username)
         if user is None:
             user = user_model(
                 username=username,
@@ -738,10 +1061,11 @@ class OrgImporter:
                 last_name=staff.last_name,
                 email=staff.email,
             )
-            user.set_unusable_password()
+            if self.write:  # only a login that will be saved needs its (unusable) password
+                user.set_unusable_password()
             return user
-        holder = StaffMember.objects.filter(user=user).exclude(pk=staff.pk).first()
-        if holder is not None:
+        holder = self.login_holders.get(username)
+        if holder is not None and holder is not staff:
             check.problem(
                 "username",
                 f"'{username}' is already the login of employee {holder.employee_number}",
@@ -770,18 +1094,30 @@ class OrgImporter:
                 continue
             if not _assign(staff, {"supervisor": supervisor}):
                 continue
-            if self._validate(check, staff) and self._save(check, staff):
+            if self._validate(check, staff, fields_checked=True) and self._save(check, staff):
                 self._mark_updated(row)
             else:
                 self._give_up(check, "staff", None, staff)
 
     def _no_one_left_with_a_demoted_supervisor(self) -> None:
         """Someone who stops being a team manager or above may not keep supervisees."""
+        if not self.demoted:
+            return
+        # Everyone's supervisor as the import leaves it, gathered once rather than asked of
+        # the database per person.
+        supervisees_of: dict[int, list[StaffMember]] = defaultdict(list)
+        for person in self.lookup["staff"].values():
+            if person.supervisor_id is not None:
+                supervisees_of[person.supervisor_id].append(person)
         for row, staff in self.demoted:
             if (row.sheet, row.number) in self.problem_rows:
                 continue
             supervisees = [
-                person.full_name for person in staff.supervisees.order_by("last_name")[:4]
+                person.full_name
+                for person in sorted(
+                    supervisees_of[staff.pk],
+                    key=lambda person: (person.last_name, person.first_name),
+                )[:4]
             ]
             if supervisees:
                 check = _RowCheck(self, row)
@@ -806,7 +1142,7 @@ class OrgImporter:
                 continue
             if not _assign(record, {field_name: leader}):
                 continue
-            if self._validate(check, record) and self._save(check, record):
+            if self._validate(check, record, fields_checked=True) and self._save(check, record):
                 self._mark_updated(row)
             else:
                 self._give_up(check, row.sheet, None, record)
@@ -847,12 +1183,13 @@ class OrgImporter:
         """Absences go through the absence services, so the no-overlap rule is the same one
         the pages use. An absence matches an existing one by person and start date."""
         numbers = {row.cells.get("employee_number", "") for row in rows} - {""}
-        existing = {
-            (absence.staff_id, absence.start_date): absence
-            for absence in Absence.objects.filter(
-                staff__employee_number__in=numbers
-            ).select_related("staff")
-        }
+        existing: dict[tuple[Any, datetime.date], Absence] = {}
+        for batch in _chunks(sorted(numbers)):
+            for recorded in Absence.objects.filter(staff__employee_number__in=batch):
+                existing[(recorded.staff_id, recorded.start_date)] = recorded
+        if not self.write:
+            self._check_absences(rows, existing)
+            return
         for row in rows:
             check = _RowCheck(self, row)
             staff = check.reference("employee_number", "staff", "staff member with employee number")
@@ -899,6 +1236,57 @@ class OrgImporter:
                 self._validation_problems(check, error)
                 if absence is not None and absence.pk is not None:
                     absence.refresh_from_db()
+
+    def _check_absences(
+        self, rows: list[_Row], existing: dict[tuple[Any, datetime.date], Absence]
+    ) -> None:
+        """`_absences` without writing: the same cells, model rules and no-overlap rule (as
+        `services.absence_record` and `absence_update` apply it), against the absences
+        already recorded and the rows above."""
+        by_person: dict[Any, list[Absence]] = defaultdict(list)
+        for absence in existing.values():
+            by_person[absence.staff_id].append(absence)
+        for row in rows:
+            check = _RowCheck(self, row)
+            staff = check.reference("employee_number", "staff", "staff member with employee number")
+            absence_type = check.cell("type", _parse_absence_type)
+            start_date = check.cell("start_date", parse_date)
+            end_date = check.cell("end_date", parse_date)
+            notes = check.cell("notes", default="")
+            if staff is not None and start_date is not None:
+                key = (staff.employee_number, start_date)
+                what = f"An absence for {staff.employee_number} starting {start_date:%d/%m/%Y}"
+                if not self._first_time(check, "absences", key, "start_date", what):
+                    continue
+            if not check.ok:
+                continue
+            recorded = existing.get((staff.pk, start_date))
+            absence = copy.copy(recorded) if recorded is not None else Absence(staff=staff)
+            changes = {
+                name: value
+                for name, value in {
+                    "absence_type": absence_type,
+                    "start_date": start_date,
+                    "end_date": None if recorded is None and end_date is ABSENT else end_date,
+                    "notes": "" if recorded is None and notes is ABSENT else notes,
+                }.items()
+                if value is not ABSENT and getattr(absence, name, None) != value
+            }
+            for name, value in changes.items():
+                setattr(absence, name, value)
+            absence.excuses_supervision = absence_type_excuses(absence.absence_type)
+            if recorded is not None and not changes:
+                self._outcome(row, "unchanged")
+                continue
+            if not self._validate(check, absence):
+                continue
+            others = [other for other in by_person[staff.pk] if other is not recorded]
+            if clash := _first_overlap(absence, others):
+                check.problem("start_date", f"{staff.full_name} already has {clash}")
+                continue
+            by_person[staff.pk] = [*others, absence]
+            existing[(staff.pk, start_date)] = absence
+            self._outcome(row, "created" if recorded is None else "updated")
 
     # The whole file --------------------------------------------------------------------------
 
@@ -949,15 +1337,21 @@ def import_org(
 ) -> ImportReport:
     """Import services, teams, staff, cases and absences from `path`, all or nothing.
 
-    Everything happens in one transaction; it is rolled back if any row has a problem, and
-    always for a dry run (which therefore checks exactly what a real import would).
-    Raises `ImportFileError` if the file itself cannot be read.
+    Every row is first checked in memory, writing nothing (all a dry run does); only a file
+    with no problem is then written, row by row, in one transaction that is rolled back if
+    saving finds a problem after all. Raises `ImportFileError` if the file itself cannot be
+    read or is over the import limits.
     """
     workbook = read_workbook(path)
     with transaction.atomic():
+        checker = OrgImporter(workbook, actor=actor, today=today, write=False)
+        checker.run()
+        report = checker.report(dry_run=dry_run)
+        if dry_run or report.problems:
+            return report
         importer = OrgImporter(workbook, actor=actor, today=today)
         importer.run()
         report = importer.report(dry_run=dry_run)
-        if dry_run or report.problems:
+        if report.problems:
             transaction.set_rollback(True)
     return report

@@ -18,5 +18,7 @@ ABSENCE = register_kind(
     RecordKind("absence", Absence, "staff", _absence_hidden, detail_url_name=None)
 )
 CASE = register_kind(RecordKind("case", Case, "allocated_worker", detail_url_name="case-detail"))
-TEAM = register_kind(RecordKind("team", Team, "manager", detail_url_name="team-detail"))
-SERVICE = register_kind(RecordKind("service", Service, "group_manager"))
+TEAM = register_kind(
+    RecordKind("team", Team, "manager", detail_url_name="team-detail", logs_reads=False)
+)
+SERVICE = register_kind(RecordKind("service", Service, "group_manager", logs_reads=False))

@@ -7,6 +7,7 @@ with the acting user.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
 from typing import cast
 
@@ -15,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from oversight.text import clean_text, validate_text_length
+from oversight.validators import validate_plausible_date
 
 
 class TrackedModel(models.Model):
@@ -26,6 +30,28 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Every text field first goes through the one text rule (oversight/text.py): NUL
+        removed, half a character refused — so whatever validates a record gets it."""
+        errors: dict[str, list[ValidationError]] = {}
+        for model_field in self._meta.concrete_fields:
+            if exclude and model_field.name in exclude:
+                continue
+            if not isinstance(model_field, models.CharField | models.TextField):
+                continue
+            value = getattr(self, model_field.attname)
+            if isinstance(value, str):
+                try:
+                    setattr(self, model_field.attname, clean_text(value))
+                except ValidationError as error:
+                    errors[model_field.name] = error.error_list
+        try:
+            super().clean_fields(exclude={*(exclude or ()), *errors} if errors else exclude)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Role(models.TextChoices):
@@ -60,6 +86,7 @@ PRACTITIONER_ROLES = frozenset(
     }
 )
 DIRECTORATE_ROLES = frozenset({Role.PRINCIPAL_SOCIAL_WORKER, Role.ASSISTANT_DIRECTOR})
+SERVICE_LEADING_ROLES = frozenset({Role.GROUP_MANAGER}) | DIRECTORATE_ROLES
 
 
 class EmploymentType(models.TextChoices):
@@ -84,6 +111,17 @@ class Service(TrackedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Leading a service reads its supervision: only a group manager or above does.
+        leader = self.group_manager
+        if leader is not None and leader.role not in SERVICE_LEADING_ROLES:
+            raise ValidationError(
+                {
+                    "group_manager": "The service's group manager must be a group manager or "
+                    f"above ({leader.full_name} is {leader.get_role_display()})."
+                }
+            )
+
 
 class Team(TrackedModel):
     name = models.CharField(max_length=120, unique=True)
@@ -101,6 +139,17 @@ class Team(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Managing a team reads its supervision and absences: only a manager does.
+        manager = self.manager
+        if manager is not None and manager.role not in SUPERVISING_ROLES:
+            raise ValidationError(
+                {
+                    "manager": "The team manager must be a team manager or above "
+                    f"({manager.full_name} is {manager.get_role_display()})."
+                }
+            )
 
 
 class StaffMember(TrackedModel):
@@ -129,8 +178,8 @@ class StaffMember(TrackedModel):
         on_delete=models.PROTECT,
         related_name="supervisees",
     )
-    start_date = models.DateField()
-    asye_start_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(validators=[validate_plausible_date])
+    asye_start_date = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     fte = models.DecimalField("FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"))
     leaving_date = models.DateField(null=True, blank=True)
 
@@ -199,7 +248,7 @@ class Case(TrackedModel):
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     is_duty = models.BooleanField("Duty", default=False)
-    opened_on = models.DateField()
+    opened_on = models.DateField(validators=[validate_plausible_date])
     closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -248,10 +297,10 @@ class Absence(TrackedModel):
 
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="absences")
     absence_type = models.CharField("Type", max_length=30, choices=AbsenceType.choices)
-    start_date = models.DateField()
+    start_date = models.DateField(validators=[validate_plausible_date])
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty if open-ended.")
     excuses_supervision = models.BooleanField(default=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_text_length])
 
     # Fields that only the person, their line-management chain and business support may read.
     RESTRICTED_FIELDS = ("absence_type", "notes")
@@ -315,3 +364,37 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_action_display().lower()} {self.kind} {self.object_id}"
+
+
+class AccessLogItem(models.Model):
+    """A record named by a list's line in the access log: a list of 100 supervision records
+    is one line naming 100 records, and each record's own log finds it."""
+
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.CASCADE, related_name="items")
+    object_id = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_id", "entry"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.object_id}"
+
+
+class Notification(TrackedModel):
+    """A notice to one person: a subject line and a link, never note text or health data
+    (DESIGN §4.7). Shown in the header's count and on the Notifications page; e-mailed too."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(max_length=60, help_text="What the notice is about, e.g. role-changed.")
+    subject = models.CharField(max_length=200)
+    url = models.CharField("Link", max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -15,5 +15,6 @@ urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("history/<slug:kind>/<int:pk>/", views.record_history, name="record-history"),
+    path("notifications/", views.notification_list, name="notifications"),
     path("access-log/<slug:kind>/<int:pk>/", views.record_access_log, name="record-access-log"),
 ]

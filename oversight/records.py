@@ -30,6 +30,9 @@ class RecordKind:
     # Fields of `obj` that `user` may not read: hidden in pages, API, exports and history.
     hidden_fields: Callable[[UserLike, Any], frozenset[str]] = field(default=_no_restrictions)
     detail_url_name: str | None = None
+    # Whether reading it is written to the access log: records about people are; the shape
+    # of the organisation (teams, services) is not.
+    logs_reads: bool = True
 
     def subject_of(self, obj: Any) -> Any:
         if self.subject_path is None:
@@ -46,6 +49,15 @@ class RecordKind:
             return reverse(self.detail_url_name, args=[obj.pk])
         except NoReverseMatch:
             return None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Records a page shows by id, of a registered kind (e.g. the workers behind a figure),
+    for the access log."""
+
+    kind: str
+    ids: tuple[Any, ...]
 
 
 _kinds: dict[str, RecordKind] = {}

@@ -9,14 +9,22 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
+from oversight import access
 from oversight.models import (
+    SUPERVISING_ROLES,
     Absence,
     AccessLogEntry,
+    AccessLogItem,
+    Role,
+    Service,
     StaffMember,
+    Team,
     absence_type_excuses,
 )
-from oversight.records import kind_for_model
+from oversight.notifications import notify
+from oversight.records import Shown, kind_by_slug, kind_for_model
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -183,17 +191,195 @@ def absence_end(*, absence: Absence, end_date: datetime.date, actor: UserLike | 
     return absence_update(absence=absence, actor=actor, reason="Absence ended", end_date=end_date)
 
 
+# Fields that decide whose records a person reads: nobody changes them on their own record.
+SCOPE_FIELDS = ("role", "team", "supervisor")
+# How many supervisees a refusal names before "and N more".
+_NAMED_IN_REFUSALS = 5
+
+
+def _names(people: list[str]) -> str:
+    shown = people[:_NAMED_IN_REFUSALS]
+    more = len(people) - len(shown)
+    text = ", ".join(shown)
+    return f"{text} and {more} more" if more else text
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+def _check_not_own_record(staff: StaffMember, changed: set[str], actor: UserLike | None) -> None:
+    me = access.staff_for(actor) if actor is not None else None
+    own = sorted(changed & set(SCOPE_FIELDS))
+    if me is not None and me.pk == staff.pk and own:
+        raise ValidationError(
+            {field: f"You cannot change your own {field}: ask your manager." for field in own}
+        )
+
+
+def _check_role_authority(old_role: str | None, new_role: str, actor: UserLike | None) -> None:
+    if old_role == new_role:
+        return
+    widening = access.ACCESS_WIDENING_ROLES
+    if (old_role in widening or new_role in widening) and not (
+        access.may_change_access_widening_roles(actor)
+    ):
+        raise ValidationError(
+            {
+                "role": "Only an administrator, a principal social worker or an assistant "
+                "director can make someone a team manager or above or business support, or "
+                "take such a role away."
+            }
+        )
+
+
+def _check_demotion(staff: StaffMember, old_role: str | None) -> None:
+    """A supervisor stays a manager while anyone is supervised by them or they lead a team or
+    service: those must be given a new manager first."""
+    if staff.pk is None or old_role not in SUPERVISING_ROLES or staff.role in SUPERVISING_ROLES:
+        return
+    supervisees = [str(p) for p in StaffMember.objects.filter(supervisor=staff)]
+    teams = [str(t) for t in Team.objects.filter(manager=staff)]
+    services = [str(s) for s in Service.objects.filter(group_manager=staff)]
+    role = _role_label(staff.role)
+    if supervisees:
+        raise ValidationError(
+            {
+                "role": f"{staff.full_name} supervises {_names(supervisees)}. Give them another "
+                f"supervisor before making {staff.full_name} {role}."
+            }
+        )
+    if teams or services:
+        raise ValidationError(
+            {
+                "role": f"{staff.full_name} manages {_names(teams + services)}. Name another "
+                f"manager there before making {staff.full_name} {role}."
+            }
+        )
+
+
+def _check_no_loop(staff: StaffMember) -> None:
+    """The line-management chain never loops: walking up from the new supervisor must not
+    come back to this person. One query per level; chains are a handful of levels deep."""
+    if staff.pk is None or staff.supervisor_id is None:
+        return
+    chain = [staff.full_name]
+    seen: set[int] = set()
+    current: int | None = staff.supervisor_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        row = StaffMember.objects.filter(pk=current).values_list(
+            "first_name", "last_name", "supervisor_id"
+        ).first()
+        if row is None:
+            return
+        chain.append(f"{row[0]} {row[1]}")
+        if current == staff.pk:
+            raise ValidationError(
+                {
+                    "supervisor": "This would make line management a loop ("
+                    + " is supervised by ".join(chain)
+                    + "). Choose a supervisor outside this person's own line."
+                }
+            )
+        current = row[2]
+
+
+def _line_manager_of(staff: StaffMember) -> StaffMember | None:
+    """Who hears of changes to a person's record: their supervisor, else their team's
+    manager, else their service's group manager."""
+    if staff.supervisor is not None:
+        return staff.supervisor
+    team = staff.team
+    if team is None:
+        return None
+    return team.manager or team.service.group_manager
+
+
+def staff_check_change(
+    staff: StaffMember, *, old_role: str | None, changed: set[str], actor: UserLike | None
+) -> None:
+    """Every rule a change to a staff record must keep (DESIGN §4.1), for services and the
+    importer alike: nobody changes their own role, team or supervisor; roles that widen what
+    someone reads change only by an administrator or the directorate; a supervisor is not
+    demoted while they have supervisees; line management never loops; and the model's own
+    rules (a supervisor is a manager, an ASYE worker has an ASYE start date)."""
+    _check_not_own_record(staff, changed, actor)
+    if "role" in changed:
+        _check_role_authority(old_role, staff.role, actor)
+        _check_demotion(staff, old_role)
+    if "supervisor" in changed:
+        _check_no_loop(staff)
+    staff.full_clean()
+
+
+def _notify_role_change(staff: StaffMember, old_role: str | None, actor: UserLike | None) -> None:
+    if old_role == staff.role or old_role is None:
+        return
+    notify(
+        recipients=[_line_manager_of(staff)],
+        kind="role-changed",
+        subject=f"{staff.full_name}'s role changed from {_role_label(old_role)} to "
+        f"{_role_label(staff.role)}",
+        url=reverse("staff-detail", args=[staff.pk]),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def _changed_fields(before: StaffMember | None, after: StaffMember) -> set[str]:
+    if before is None:
+        return set(STAFF_EDITABLE_FIELDS)
+    return {
+        name
+        for name in STAFF_EDITABLE_FIELDS
+        if getattr(before, StaffMember._meta.get_field(name).attname)
+        != getattr(after, StaffMember._meta.get_field(name).attname)
+    }
+
+
+@transaction.atomic
+def staff_create(
+    *, actor: UserLike | None, reason: str | None = None, **values: Any
+) -> StaffMember:
+    """Add a person to the organisation (business support keep these; a role that widens
+    what someone reads is given by an administrator or the directorate)."""
+    _refuse_unknown_fields(values, STAFF_EDITABLE_FIELDS)
+    return staff_save(staff=StaffMember(**values), actor=actor, reason=reason)
+
+
 @transaction.atomic
 def staff_update(
     *, staff: StaffMember, actor: UserLike | None, reason: str | None = None, **changes: Any
 ) -> StaffMember:
-    """Change a staff record (business support keep these). The model's rules apply: a
-    supervisor is a team manager or above, an ASYE worker has an ASYE start date."""
+    """Change a staff record (business support keep these), keeping every rule of
+    `staff_check_change`."""
     _refuse_unknown_fields(changes, STAFF_EDITABLE_FIELDS)
     for name, value in changes.items():
         setattr(staff, name, value)
-    staff.full_clean()
-    _save_with_history(staff, actor=actor, reason=reason, default_reason="Staff record changed")
+    return staff_save(staff=staff, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def staff_save(
+    *, staff: StaffMember, actor: UserLike | None, reason: str | None = None
+) -> StaffMember:
+    """Save a new or changed staff record, compared with what is stored, under every rule
+    of `staff_check_change` (the admin's forms come here with the changes already made). A
+    role change is kept in the history with who made it and told to the person's line
+    manager."""
+    before = None
+    if staff.pk is not None:
+        # Lock the row so two changes to one person cannot each pass the checks alone.
+        before = StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
+    old_role = before.role if before is not None else None
+    changed = _changed_fields(before, staff)
+    staff_check_change(staff, old_role=old_role, changed=changed, actor=actor)
+    default_reason = "Staff record created" if before is None else "Staff record changed"
+    if old_role is not None and "role" in changed:
+        default_reason = f"Role changed from {_role_label(old_role)} to {_role_label(staff.role)}"
+    _save_with_history(staff, actor=actor, reason=reason, default_reason=default_reason)
+    if "role" in changed:
+        _notify_role_change(staff, old_role, actor)
     return staff
 
 
@@ -236,6 +422,47 @@ def access_log_record(
         via=via,
         description=description[:255],
     )
+
+
+def access_log_view(
+    *, user: UserLike, shown: Any, via: str = "web", description: str = ""
+) -> AccessLogEntry | None:
+    """Write what a page or API answer showed: one record as one line; a list as one line
+    naming every record it returned (in a fixed three queries, however long the list).
+    Kinds that do not log reads (teams, services), empty lists and anonymous readers leave
+    nothing."""
+    if shown is None or not user.is_authenticated:
+        return None
+    if isinstance(shown, Shown):
+        kind, ids = kind_by_slug(shown.kind), [str(pk) for pk in shown.ids]
+    elif isinstance(shown, list):
+        kind = kind_for_model(type(shown[0])) if shown else None
+        ids = [str(obj.pk) for obj in shown]
+    else:
+        kind = kind_for_model(type(shown))
+        if kind is not None and kind.logs_reads:
+            return access_log_record(
+                user=user, action=AccessLogEntry.Action.VIEW, obj=shown, via=via,
+                description=description,
+            )
+        return None
+    if kind is None or not kind.logs_reads or not ids:
+        return None
+    subject_field = kind.subject_path or "pk"
+    subjects = set(
+        kind.model._default_manager.filter(pk__in=ids).values_list(subject_field, flat=True)
+    )
+    entry = AccessLogEntry.objects.create(
+        user_id=user.pk,
+        action=AccessLogEntry.Action.VIEW,
+        kind=kind.slug,
+        object_id=ids[0] if len(ids) == 1 else "",
+        subject_id=subjects.pop() if len(subjects) == 1 else None,
+        via=via,
+        description=(description or f"A list of {len(ids)}")[:255],
+    )
+    AccessLogItem.objects.bulk_create(AccessLogItem(entry=entry, object_id=pk) for pk in ids)
+    return entry
 
 
 def access_log_export(*, user: UserLike, description: str, via: str = "web") -> AccessLogEntry:

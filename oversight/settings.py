@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -196,9 +196,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oversight@localhost")
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers with the first class's challenge, so no or a bad token (or an
+    # ended session) is 401 with `WWW-Authenticate: Token`, not 403. Sessions still work (the
+    # live page calls the API with its session and CSRF token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+    ],
+    # JSON with nesting and size limits (400 / 413); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "oversight.api.parsers.JSONParser",
+        "oversight.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -207,6 +216,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oversight.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): only a hash is stored, `Authorization: Token <key>`, and every
+# token expires API_TOKEN_DAYS after it was issued (it is not extended by use).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be at least 1, not {API_TOKEN_DAYS}")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Oversight API",
@@ -251,4 +270,18 @@ OVERSIGHT = {
     "CASELOAD_THRESHOLD": env_int("CASELOAD_THRESHOLD", 20),
     # Exports with more worker-month rows than this are built in the background.
     "BACKGROUND_EXPORT_ROWS": env_int("BACKGROUND_EXPORT_ROWS", 20000),
+    # The site's address, for links in notification e-mails.
+    "SITE_URL": env_str("SITE_URL", "http://127.0.0.1:8000"),
+    # The most characters in one record section, case-discussion field, informal discussion,
+    # addendum or note (oversight/text.py); the live page counts down well before it.
+    "MAX_TEXT_CHARS": env_int("MAX_TEXT_CHARS", 20000),
+    # The most actions one session, case discussion or informal discussion may set.
+    "MAX_ACTIONS_PER_RECORD": env_int("MAX_ACTIONS_PER_RECORD", 50),
+    # How much one `import_org` file may hold (a file is untrusted input). A whole authority
+    # of 200,000 rows is a CSV of about 20 MB and an .xlsx of about 10 MB that unpacks to about
+    # 100 MB; real sheet XML packs about 5-20 times, a zip bomb hundreds of times.
+    "IMPORT_MAX_FILE_BYTES": env_int("IMPORT_MAX_FILE_BYTES", 20_000_000),
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200_000_000),
+    "IMPORT_MAX_COMPRESSION_RATIO": env_int("IMPORT_MAX_COMPRESSION_RATIO", 100),
+    "IMPORT_MAX_ROWS": env_int("IMPORT_MAX_ROWS", 200_000),
 }

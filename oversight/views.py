@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from oversight import access, selectors, services
+from oversight import access, notifications, selectors, services
 from oversight.forms import AbsenceEndForm, AbsenceForm, CaseFilterForm, StaffFilterForm
 from oversight.history import history_for
-from oversight.models import Absence, AccessLogEntry, Case, StaffMember, Team
+from oversight.models import Absence, AccessLogEntry, Case, Notification, StaffMember, Team
+from oversight.reads import logs_reads
 from oversight.records import kind_by_slug
 
 
@@ -63,10 +65,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @access.detail_of(Team)
 @login_required
+@logs_reads("members")
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_for_user(request.user, Team.objects.select_related("service", "manager"), pk)
     members = list(selectors.team_members(request.user, team))
-    return render(
+    return TemplateResponse(
         request,
         "oversight/team_detail.html",
         {"team": team, "members": members},
@@ -74,6 +77,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@logs_reads("page")
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None)
     queryset = StaffMember.objects.all()
@@ -86,19 +90,19 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         )
     staff = selectors.staff_with_summary(request.user, queryset).order_by("last_name", "first_name")
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
-    return render(request, "oversight/staff_list.html", {"form": form, "page": page})
+    return TemplateResponse(request, "oversight/staff_list.html", {"form": form, "page": page})
 
 
 @access.detail_of(StaffMember)
 @login_required
+@logs_reads("member")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = access.get_for_user(
         request.user, StaffMember.objects.select_related("team__service", "supervisor"), pk
     )
-    services.access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=member)
     today = selectors.today()
     absences = list(selectors.absences_for(request.user, member))
-    return render(
+    return TemplateResponse(
         request,
         "oversight/staff_detail.html",
         {
@@ -167,6 +171,7 @@ def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@logs_reads("page")
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     cases = selectors.visible_cases(request.user)
@@ -179,28 +184,29 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         cases = cases.filter(closed_on__isnull=True)
     page = Paginator(cases.order_by("reference"), 50).get_page(request.GET.get("page"))
-    return render(request, "oversight/case_list.html", {"form": form, "page": page})
+    return TemplateResponse(request, "oversight/case_list.html", {"form": form, "page": page})
 
 
 @access.detail_of(Case)
 @login_required
+@logs_reads("case")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_for_user(
         request.user, Case.objects.select_related("team", "allocated_worker"), pk
     )
-    services.access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
-    return render(request, "oversight/case_detail.html", {"case": case})
+    return TemplateResponse(request, "oversight/case_detail.html", {"case": case})
 
 
 @access.detail_of(None)
 @login_required
+@logs_reads("object", description="History")
 def record_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record_kind = kind_by_slug(kind)
     if record_kind is None:
         raise Http404
     obj = access.get_for_user(request.user, record_kind.model, pk)
     entries = history_for(obj, record_kind.hidden_fields(request.user, obj))
-    return render(
+    return TemplateResponse(
         request,
         "oversight/history.html",
         {
@@ -221,8 +227,12 @@ def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     obj = access.get_for_user(request.user, record_kind.model, pk)
     if not access.can_read_access_log(request.user, record_kind.subject_of(obj)):
         raise Http404
+    # Lines about this record alone, and lists that named it among others.
     entries = (
-        AccessLogEntry.objects.filter(kind=record_kind.slug, object_id=str(obj.pk))
+        AccessLogEntry.objects.filter(
+            Q(object_id=str(obj.pk)) | Q(items__object_id=str(obj.pk)), kind=record_kind.slug
+        )
+        .distinct()
         .select_related("user__staff_member")
         .order_by("-at")[:500]
     )
@@ -231,6 +241,20 @@ def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "oversight/access_log.html",
         {"object": obj, "entries": entries, "back_url": record_kind.detail_url(obj)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The reader's own notices, newest first; "Mark all as read" clears the header count."""
+    notices = access.visible_to(request.user, Notification.objects.all())
+    if request.method == "POST":
+        count = notifications.notifications_mark_read(user=request.user, notices=notices)
+        plural = "" if count == 1 else "s"
+        messages.success(request, f"{count} notification{plural} marked as read.")
+        return redirect("notifications")
+    page = Paginator(notices.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "oversight/notifications.html", {"page": page})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

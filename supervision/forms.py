@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oversight.forms import DateInput, govuk_style
 from oversight.models import Case, StaffMember
+from oversight.text import FreeTextFormField
 from supervision.models import Channel
 
 MAX_ACTIONS = 3
@@ -53,7 +54,7 @@ class InformalDiscussionForm(forms.Form):
         required=False,
         empty_label="No particular case",
     )
-    advice = forms.CharField(
+    advice = FreeTextFormField(
         label="What was advised or decided",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what was advised or decided."},
@@ -70,7 +71,7 @@ class InformalDiscussionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases  # type: ignore[attr-defined]
         for number in range(1, MAX_ACTIONS + 1):
-            self.fields[f"action_{number}_description"] = forms.CharField(
+            self.fields[f"action_{number}_description"] = FreeTextFormField(
                 label="What needs to be done", required=False, max_length=1000
             )
             self.fields[f"action_{number}_owner"] = forms.ChoiceField(

@@ -13,6 +13,11 @@ from django.db import models
 from django.db.models import Q
 
 from oversight.models import Case, Role, StaffMember, TrackedModel
+from oversight.text import validate_text_length
+from oversight.validators import validate_plausible_date
+
+# Free text people write: at most OVERSIGHT["MAX_TEXT_CHARS"] characters (oversight/text.py).
+LONG_TEXT = [validate_text_length]
 
 
 class PolicyVariant(models.TextChoices):
@@ -29,7 +34,7 @@ class SupervisionPolicy(TrackedModel):
     variant = models.CharField(
         max_length=40, choices=PolicyVariant.choices, default=PolicyVariant.CUSTOM
     )
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField(unique=True, validators=[validate_plausible_date])
     tolerance_days = models.PositiveSmallIntegerField(
         default=0, help_text="Days after the due date before a worker counts as overdue."
     )
@@ -147,7 +152,7 @@ class SupervisionSession(TrackedModel):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    held_on = models.DateField(null=True, blank=True)
+    held_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     not_held_reason = models.CharField(
         max_length=30, choices=NotHeldReason.choices, blank=True
     )
@@ -159,18 +164,18 @@ class SupervisionSession(TrackedModel):
     signed_on_time = models.BooleanField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
 
-    agenda = models.TextField(blank=True)
-    preparation = models.TextField(blank=True)
+    agenda = models.TextField(blank=True, validators=LONG_TEXT)
+    preparation = models.TextField(blank=True, validators=LONG_TEXT)
     wellbeing_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    support_notes = models.TextField(blank=True)
+    support_notes = models.TextField(blank=True, validators=LONG_TEXT)
     support_confidential = models.BooleanField(default=False)
     caseload_snapshot = models.JSONField(default=dict, blank=True)
-    capacity_notes = models.TextField(blank=True)
-    cpd_learning = models.TextField(blank=True)
-    training_requests = models.TextField(blank=True)
-    reflection = models.TextField(blank=True)
+    capacity_notes = models.TextField(blank=True, validators=LONG_TEXT)
+    cpd_learning = models.TextField(blank=True, validators=LONG_TEXT)
+    training_requests = models.TextField(blank=True, validators=LONG_TEXT)
+    reflection = models.TextField(blank=True, validators=LONG_TEXT)
 
     # Optimistic locking, per field the page autosaves: {"support_notes": 3, ...}. Two people
     # typing in different sections never conflict; in the same section the later save is
@@ -182,7 +187,7 @@ class SupervisionSession(TrackedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     supervisee_signed_at = models.DateTimeField(null=True, blank=True)
-    supervisee_comment = models.TextField(blank=True)
+    supervisee_comment = models.TextField(blank=True, validators=LONG_TEXT)
     supervisee_disagrees = models.BooleanField(default=False)
 
     class Meta:
@@ -245,15 +250,15 @@ class CaseDiscussion(TrackedModel):
         SupervisionSession, on_delete=models.CASCADE, related_name="case_discussions"
     )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_discussions")
-    discussion = models.TextField(blank=True)
-    worries = models.TextField("What are we worried about?", blank=True)
-    working_well = models.TextField("What's working well?", blank=True)
-    needs_to_happen = models.TextField("What needs to happen?", blank=True)
+    discussion = models.TextField(blank=True, validators=LONG_TEXT)
+    worries = models.TextField("What are we worried about?", blank=True, validators=LONG_TEXT)
+    working_well = models.TextField("What's working well?", blank=True, validators=LONG_TEXT)
+    needs_to_happen = models.TextField("What needs to happen?", blank=True, validators=LONG_TEXT)
     scaling = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     analysis_tool = models.CharField(max_length=80, blank=True)
-    decisions = models.TextField(blank=True)
+    decisions = models.TextField(blank=True, validators=LONG_TEXT)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -292,7 +297,7 @@ class InformalDiscussion(TrackedModel):
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="informal_discussions"
     )
-    advice = models.TextField("What was advised or decided")
+    advice = models.TextField("What was advised or decided", validators=LONG_TEXT)
     incorporated_into = models.ForeignKey(
         SupervisionSession,
         null=True,
@@ -321,7 +326,7 @@ class Action(TrackedModel):
     supervisee = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, related_name="supervision_actions"
     )
-    description = models.TextField()
+    description = models.TextField(validators=LONG_TEXT)
     owner = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, related_name="actions_owned"
     )
@@ -389,7 +394,7 @@ class Addendum(TrackedModel):
         SupervisionSession, on_delete=models.PROTECT, related_name="addenda"
     )
     author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(validators=LONG_TEXT)
 
     class Meta:
         ordering = ["created_at"]

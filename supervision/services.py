@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,6 +22,7 @@ from oversight import access
 from oversight.access import UserLike
 from oversight.models import SUPERVISING_ROLES, Case, Role, StaffMember
 from oversight.services import _save_with_history
+from oversight.text import clean_text
 from oversight.workdays import add_working_days
 from supervision import rules
 from supervision.models import (
@@ -101,6 +103,45 @@ def _lock(session: SupervisionSession) -> SupervisionSession:
 def _refuse_if_locked(session: SupervisionSession) -> None:
     if session.is_locked:
         raise RecordLocked()
+
+
+def _validate_fields(record: Any, *names: str) -> None:
+    """The model's own checks on the fields this write sets — the text rule and length limit
+    (oversight/text.py), plausible dates — without re-checking the rest of the row."""
+    record.clean_fields(exclude=[f.name for f in record._meta.fields if f.name not in names])
+
+
+def _clean_text_value(field: str, value: str) -> str:
+    """Typed text under the one text rule, refused against the field it was typed in."""
+    try:
+        return clean_text(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
+def _max_actions() -> int:
+    return cast(int, settings.OVERSIGHT["MAX_ACTIONS_PER_RECORD"])
+
+
+def _refuse_too_many_actions(
+    *,
+    session: SupervisionSession | None,
+    case_discussion: CaseDiscussion | None,
+    informal_discussion: InformalDiscussion | None,
+) -> None:
+    """A session, a case discussion or an informal discussion sets at most
+    `MAX_ACTIONS_PER_RECORD` actions: an action plan nobody can review is not a plan."""
+    limit = _max_actions()
+    for record, what in (
+        (case_discussion, "A case discussion"),
+        (session, "A session"),
+        (informal_discussion, "An informal discussion"),
+    ):
+        if record is not None and record.actions.count() >= limit:
+            raise ValidationError(
+                f"{what} can set at most {limit} actions, and this one has {limit}. "
+                "Close or combine some before adding another."
+            )
 
 
 # --- policy ----------------------------------------------------------------------------------
@@ -316,7 +357,7 @@ def _clean_session_value(field: str, value: Any) -> Any:
         return ""
     if not isinstance(value, str):
         raise ValidationError({field: "Enter text."})
-    return value
+    return _clean_text_value(field, value)
 
 
 def _last_changed_by(obj: Any, *, section: str | None = None, version: int = 0) -> str:
@@ -364,6 +405,7 @@ def session_save_field(
             changed_by=_last_changed_by(session, section=field, version=current),
         )
     setattr(session, field, cleaned)
+    _validate_fields(session, field)
     session.section_versions = {**session.section_versions, field: current + 1}
     _save_with_history(session, actor=actor, reason=None, default_reason=f"{field} saved")
     return session
@@ -422,7 +464,13 @@ def case_discussion_save_field(
     _refuse_if_locked(session)
     _check_may_edit(session, field, actor)
     discussion = CaseDiscussion.objects.select_for_update().get(pk=discussion.pk)
-    cleaned = _clean_scaling(value) if field == "scaling" else (value or "")
+    cleaned: Any
+    if field == "scaling":
+        cleaned = _clean_scaling(value)
+    elif isinstance(value, str):
+        cleaned = _clean_text_value(field, value)
+    else:
+        cleaned = value or ""
     if base_version != discussion.version:
         if getattr(discussion, field) == cleaned:
             return discussion
@@ -481,6 +529,9 @@ def action_create(
         raise PermissionDenied(f"You do not supervise {supervisee.full_name}.")
     if not description.strip():
         raise ValidationError({"description": "Describe the action."})
+    _refuse_too_many_actions(
+        session=session, case_discussion=case_discussion, informal_discussion=informal_discussion
+    )
     allowed_owners = {supervisee.pk, supervisee.supervisor_id}
     if session is not None:
         allowed_owners.add(session.supervisor_id)
@@ -523,6 +574,7 @@ def action_review(
         raise ValidationError({"outcome": "Choose done, carried forward or cancelled."})
     review.outcome = outcome
     review.note = note[:255]
+    _validate_fields(review, "note")
     _save_with_history(review, actor=actor, reason=None, default_reason="Action reviewed")
     action = review.action
     if outcome == ReviewOutcome.DONE:
@@ -595,6 +647,7 @@ def session_hold(
     rule = load_policy_book().rule_on(
         role=supervisee.role, asye_start=supervisee.asye_start_date, day=session.held_on
     )
+    _validate_fields(session, "held_on")
     session.is_short = (session.duration_minutes or 0) < rule.min_minutes
     session.status = SessionStatus.HELD
     _save_with_history(session, actor=actor, reason=None, default_reason="Session held")
@@ -636,6 +689,7 @@ def session_not_held(
     session.not_held_detail = detail.strip()[:255]
     scheduled = timezone.localtime(session.scheduled_for).date() if session.scheduled_for else None
     session.held_on = on or scheduled or timezone.localdate()
+    _validate_fields(session, "not_held_detail", "held_on")
     _save_with_history(session, actor=actor, reason=None, default_reason="Session not held")
     return session
 
@@ -702,6 +756,7 @@ def session_sign(
         session.supervisee_signed_at = now
         session.supervisee_comment = comment.strip()
         session.supervisee_disagrees = disagrees
+        _validate_fields(session, "supervisee_comment")
         reason = "Signed by supervisee"
     else:
         raise PermissionDenied("Only the supervisor and the supervisee sign this record.")
@@ -739,6 +794,7 @@ def addendum_add(*, session: SupervisionSession, text: str, actor: UserLike) -> 
     if not text.strip():
         raise ValidationError({"text": "Enter the addendum."})
     addendum = Addendum(session=session, author=me, text=text.strip())
+    _validate_fields(addendum, "text")
     _save_with_history(addendum, actor=actor, reason=None, default_reason="Addendum added")
     return addendum
 
@@ -769,6 +825,11 @@ def informal_discussion_record(
         errors["channel"] = "Choose how the discussion happened."
     if not advice.strip():
         errors["advice"] = "Enter what was advised or decided."
+    if len(actions or []) > _max_actions():
+        errors["actions"] = (
+            f"An informal discussion can set at most {_max_actions()} actions "
+            f"({len(actions or [])} were sent)."
+        )
     if (
         case is not None
         and not Case.objects.filter(
@@ -788,6 +849,7 @@ def informal_discussion_record(
         case=case,
         advice=advice.strip(),
     )
+    _validate_fields(discussion, "advice")
     _save_with_history(discussion, actor=actor, reason=None, default_reason="Discussion noted")
     for item in actions or []:
         action_create(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from oversight.forms import DateInput, GovukFormMixin
 from oversight.models import Case, StaffMember
+from oversight.text import FreeTextFormField
 from supervision.models import NotHeldReason, ReviewOutcome
 
 
@@ -73,7 +74,7 @@ class CaseDiscussionAddForm(_ScopedChoicesForm):
 
 
 class ActionAddForm(_ScopedChoicesForm):
-    description = forms.CharField(
+    description = FreeTextFormField(
         label="Action",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Describe the action."},
@@ -119,7 +120,7 @@ class ActionReviewForm(GovukFormMixin, forms.Form):
         label="Outcome",
         error_messages={"required": "Choose done, carried forward or cancelled."},
     )
-    note = forms.CharField(label="Note", required=False, max_length=255)
+    note = FreeTextFormField(label="Note", required=False, max_length=255)
     new_due_date = forms.DateField(
         label="New due date",
         required=False,
@@ -172,7 +173,7 @@ class NotHeldForm(GovukFormMixin, forms.Form):
         label="Why was the session not held?",
         error_messages={"required": "Choose why the session was not held."},
     )
-    not_held_detail = forms.CharField(
+    not_held_detail = FreeTextFormField(
         label="Details",
         required=False,
         max_length=255,
@@ -181,7 +182,7 @@ class NotHeldForm(GovukFormMixin, forms.Form):
 
 
 class SignForm(GovukFormMixin, forms.Form):
-    supervisee_comment = forms.CharField(
+    supervisee_comment = FreeTextFormField(
         label="Your comment (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -192,7 +193,7 @@ class SignForm(GovukFormMixin, forms.Form):
 
 
 class AddendumForm(GovukFormMixin, forms.Form):
-    text = forms.CharField(
+    text = FreeTextFormField(
         label="Addendum",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the addendum."},

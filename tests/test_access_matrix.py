@@ -16,7 +16,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from oversight.records import all_kinds
+from oversight.models import AccessLogEntry
+from oversight.records import all_kinds, kind_for_model
 from tests.conftest import ROLES, World
 
 TEAM_A = {"tm", "sw", "asye", "atm"}
@@ -89,6 +90,68 @@ CONFIDENTIAL_MARKER = "ConfNoteSWsecret"
 SCHEMA_URL_NAMES = {"api-schema", "api-docs"}
 # Pages whose forms list every absence type as a choice (so type names are no leak there).
 TYPE_CHOICE_URL_NAMES = SCHEMA_URL_NAMES | {"absence-create"}
+
+
+# Every read that shows a record's content writes the access log (DESIGN §5). Pages and
+# endpoints by URL name: those that must write a line when they answer a GET with content,
+# and those that show no record's content. A new URL name in neither set fails the test
+# until it is taught.
+LOGGED_URL_NAMES = {
+    # pages
+    "staff-detail", "staff-list", "team-detail", "case-list", "case-detail", "record-history",
+    "supervision-history", "supervision-session", "supervision-print",
+    "informal-discussion-detail", "my-supervision", "dashboard", "dashboard-workers",
+    # API (the router's list and detail names)
+    "staff-list", "staff-detail", "absence-list", "absence-detail", "case-list",
+    "case-detail", "supervision-list", "supervision-detail", "case-discussion-list",
+    "case-discussion-detail", "informal-discussion-list", "informal-discussion-detail",
+    "action-list", "action-detail",
+}
+NOT_CONTENT_URL_NAMES = {
+    "home", "my-profile", "my-team", "team-list", "notifications", "record-access-log",
+    "supervision-my-team", "absence-create", "absence-end", "informal-discussion-create",
+    "cover-create", "action-status", "supervision-start", "supervision-save",
+    "supervision-start-with", "action-review", "case-discussion-add", "case-discussion-save",
+    "supervision-action-add", "supervision-addenda", "supervision-addendum", "supervision-hold",
+    "supervision-not-held", "supervision-sign", "api-token-revoke", "api-token-revoke-all",
+    "export-performance", "export-supervision-status", "export-job", "export-job-download",
+    "login", "logout", "healthz", "api-root", "api-schema", "api-docs",
+    # the organisation's shape (teams, services) and policies, figures without names
+    "team-list", "team-detail", "service-list", "service-detail", "supervision-policy-list",
+    "supervision-policy-detail", "metrics-supervision-status", "metrics-supervision-compliance",
+    "metrics-caseloads",
+}
+
+
+def _logged_names_of(entries: Any) -> set[tuple[str, str]]:
+    named: set[tuple[str, str]] = set()
+    for entry in entries:
+        if entry.object_id:
+            named.add((entry.kind, entry.object_id))
+        named.update((entry.kind, item.object_id) for item in entry.items.all())
+    return named
+
+
+def _assert_read_is_logged(
+    role: str, route: Route, url: str, response: Any, obj: Any, new_entries: list[Any]
+) -> None:
+    """A GET that showed content left a line naming it: the record a detail page is about
+    (or, for a page listing records about a person, a line at all when it listed any)."""
+    name = route.name
+    if name not in LOGGED_URL_NAMES and name not in NOT_CONTENT_URL_NAMES:
+        raise AssertionError(f"Teach the access matrix whether {name} ({url}) shows content")
+    if response.status_code != 200 or name not in LOGGED_URL_NAMES:
+        return
+    kind = kind_for_model(type(obj)) if obj is not None else None
+    if kind is not None and kind.logs_reads and route.params and name != "supervision-history":
+        assert (kind.slug, str(obj.pk)) in _logged_names_of(new_entries), (
+            f"{role} read {url} and the access log does not name it"
+        )
+        return
+    if url.startswith("/api/"):
+        shown = response.json()
+        if shown.get("count", len(shown.get("results", []))):
+            assert new_entries, f"{role} listed {url} and the access log has no line"
 
 
 def staff_marker(key: str) -> str:
@@ -288,10 +351,8 @@ def test_every_url_as_anonymous_asks_to_sign_in(full_world: World) -> None:
             if route.name in {"login", "healthz"}:
                 continue
             if url.startswith("/api/"):
-                if route.name in SCHEMA_URL_NAMES:
-                    assert response.status_code in (401, 403), url
-                else:
-                    assert response.status_code in (401, 403), f"{url}: {response.status_code}"
+                assert response.status_code == 401, f"{url}: {response.status_code}"
+                assert response["WWW-Authenticate"] == "Token", url
             else:
                 assert response.status_code == 302, f"{url}: {response.status_code}"
                 assert response["Location"].startswith("/accounts/login/"), url
@@ -306,8 +367,12 @@ def test_every_url_as_every_role_stays_in_scope(full_world: World, role: str) ->
     for route in all_routes():
         if route.name == "logout":
             continue
-        for url, model_name, key, _obj in _fill(route, world):
+        for url, model_name, key, obj in _fill(route, world):
+            latest = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
             response = _get(client, url)
+            new_entries = list(
+                AccessLogEntry.objects.filter(pk__gt=latest or 0, user=world.people[role].user)
+            )
             assert response.status_code != 403 or url.startswith("/api/"), (
                 f"{role} got 403 at {url}: out-of-scope answers 404"
             )
@@ -334,6 +399,7 @@ def test_every_url_as_every_role_stays_in_scope(full_world: World, role: str) ->
                         f"{role} should see {model_name} {key} at {url}, got {response.status_code}"
                     )
             _assert_shows_nothing_forbidden(role, route, url, response)
+            _assert_read_is_logged(role, route, url, response, obj, new_entries)
             checked += 1
     assert checked > 50
 

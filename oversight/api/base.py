@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oversight import access, services
-from oversight.models import AccessLogEntry
 
 
 class ScopedViewSetMixin(generics.GenericAPIView):  # type: ignore[type-arg]
     """`get_queryset()` is always filtered through `access.visible_to`; reading one record
-    through the API is written to the access log."""
+    through the API is written to the access log, and so is each page of a list (one line
+    naming the records it returned)."""
 
     def base_queryset(self) -> QuerySet[Any]:
         """The unscoped rows (annotated as the viewset needs); override to annotate."""
@@ -29,10 +29,16 @@ class ScopedViewSetMixin(generics.GenericAPIView):  # type: ignore[type-arg]
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
-        services.access_log_record(
-            user=request.user, action=AccessLogEntry.Action.VIEW, obj=instance, via="api"
-        )
+        services.access_log_view(user=request.user, shown=instance, via="api")
         return Response(self.get_serializer(instance).data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        services.access_log_view(user=request.user, shown=rows, via="api")
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
 
 class ScopedReadWriteViewSet(

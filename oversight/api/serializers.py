@@ -13,6 +13,21 @@ from oversight.api.base import ScopedRelatedField
 from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, Team
 
 
+def _model_clean(serializer: serializers.ModelSerializer, attrs: dict[str, Any]) -> dict[str, Any]:
+    """The model's own rules (e.g. a team's manager is a manager) answer 400, checked on the
+    record as it would be after the change."""
+    model = serializer.Meta.model
+    current = {}
+    if serializer.instance is not None:
+        current = {
+            f.name: getattr(serializer.instance, f.name)
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+        }
+    model(**{**current, **attrs}).clean()
+    return attrs
+
+
 class ServiceSerializer(serializers.ModelSerializer):
     group_manager = ScopedRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
@@ -22,6 +37,9 @@ class ServiceSerializer(serializers.ModelSerializer):
         model = Service
         fields = ["id", "name", "group_manager", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _model_clean(self, attrs)
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -34,6 +52,9 @@ class TeamSerializer(serializers.ModelSerializer):
         model = Team
         fields = ["id", "name", "service", "manager", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _model_clean(self, attrs)
 
 
 class StaffSerializer(serializers.ModelSerializer):

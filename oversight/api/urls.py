@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from oversight.api import views
+from oversight.api import auth, views
 
 router = DefaultRouter()
 router.register("services", views.ServiceViewSet, basename="service")
@@ -9,4 +10,10 @@ router.register("staff", views.StaffViewSet, basename="staff")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("absences", views.AbsenceViewSet, basename="absence")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/tokens/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),
+    path(
+        "auth/tokens/revoke-all/", auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"
+    ),
+    *router.urls,
+]

@@ -42,6 +42,11 @@ class StaffViewSet(ScopedReadWriteViewSet):
     filterset_class = StaffFilter
     permission_classes = [*ScopedReadWriteViewSet.permission_classes, OrganisationWrite]
 
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        serializer.instance = services.staff_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         serializer.instance = services.staff_update(
             staff=serializer.instance,  # type: ignore[arg-type]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from oversight.api.base import ScopedRelatedField
 from oversight.api.serializers import HealthDataCharField
 from oversight.models import Case, StaffMember
+from oversight.text import FreeTextSerializerField
 from supervision import rules
 from supervision.models import (
     Action,
@@ -279,7 +281,7 @@ class SupervisionScheduleSerializer(serializers.Serializer):
     supervisee = serializers.IntegerField(min_value=1, help_text="The supervisee's staff id.")
     scheduled_for = serializers.DateTimeField()
     session_type = serializers.ChoiceField(choices=SessionType.choices, default=SessionType.PLANNED)
-    agenda = serializers.CharField(allow_blank=True, required=False, default="")
+    agenda = FreeTextSerializerField(allow_blank=True, required=False, default="")
 
 
 class SupervisionStartSerializer(serializers.Serializer):
@@ -305,13 +307,13 @@ class HoldSerializer(serializers.Serializer):
 
 class NotHeldSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=NotHeldReason.choices)
-    detail = serializers.CharField(
+    detail = FreeTextSerializerField(
         allow_blank=True, required=False, default="", help_text="Required when the reason is other."
     )
 
 
 class SignSerializer(serializers.Serializer):
-    comment = serializers.CharField(
+    comment = FreeTextSerializerField(
         allow_blank=True, required=False, default="", help_text="The supervisee's comment."
     )
     disagrees = serializers.BooleanField(
@@ -320,7 +322,7 @@ class SignSerializer(serializers.Serializer):
 
 
 class AddendumCreateSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = FreeTextSerializerField()
 
 
 class CaseDiscussionCreateSerializer(serializers.Serializer):
@@ -328,19 +330,19 @@ class CaseDiscussionCreateSerializer(serializers.Serializer):
     case = ScopedRelatedField(
         queryset=Case.objects.all(), help_text="A case on the supervisee's caseload."
     )
-    discussion = serializers.CharField(allow_blank=True, required=False)
-    worries = serializers.CharField(allow_blank=True, required=False)
-    working_well = serializers.CharField(allow_blank=True, required=False)
-    needs_to_happen = serializers.CharField(allow_blank=True, required=False)
+    discussion = FreeTextSerializerField(allow_blank=True, required=False)
+    worries = FreeTextSerializerField(allow_blank=True, required=False)
+    working_well = FreeTextSerializerField(allow_blank=True, required=False)
+    needs_to_happen = FreeTextSerializerField(allow_blank=True, required=False)
     scaling = serializers.IntegerField(min_value=0, max_value=10, allow_null=True, required=False)
-    analysis_tool = serializers.CharField(allow_blank=True, required=False, max_length=80)
-    decisions = serializers.CharField(allow_blank=True, required=False)
+    analysis_tool = FreeTextSerializerField(allow_blank=True, required=False, max_length=80)
+    decisions = FreeTextSerializerField(allow_blank=True, required=False)
 
 
 class ActionItemSerializer(serializers.Serializer):
     """An action set in an informal discussion (owned by the worker unless said otherwise)."""
 
-    description = serializers.CharField()
+    description = FreeTextSerializerField()
     owner = ScopedRelatedField(queryset=StaffMember.objects.all(), required=False)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -350,15 +352,24 @@ class InformalDiscussionCreateSerializer(serializers.Serializer):
     happened_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     case = ScopedRelatedField(queryset=Case.objects.all(), required=False, allow_null=True)
-    advice = serializers.CharField()
-    actions = ActionItemSerializer(many=True, required=False, default=list)
+    advice = FreeTextSerializerField()
+    # The stubs do not know ListSerializer's max_length.
+    actions = ActionItemSerializer(  # type: ignore[call-arg]
+        many=True,
+        required=False,
+        default=list,
+        max_length=settings.OVERSIGHT["MAX_ACTIONS_PER_RECORD"],
+        error_messages={
+            "max_length": "An informal discussion can set at most {max_length} actions."
+        },
+    )
 
 
 class ActionCreateSerializer(serializers.Serializer):
     """Add to a worker's action plan, on its own or within one of their sessions."""
 
     supervisee = serializers.IntegerField(min_value=1, help_text="The worker's staff id.")
-    description = serializers.CharField()
+    description = FreeTextSerializerField()
     owner = ScopedRelatedField(
         queryset=StaffMember.objects.all(),
         required=False,
@@ -387,6 +398,6 @@ class PolicyPublishSerializer(serializers.Serializer):
         choices=[(value, label) for value, label in PolicyVariant.choices if value in VARIANT_RULES]
     )
     effective_from = serializers.DateField()
-    name = serializers.CharField(allow_blank=True, required=False, default="", max_length=120)
+    name = FreeTextSerializerField(allow_blank=True, required=False, default="", max_length=120)
     min_minutes = serializers.IntegerField(min_value=1, max_value=600, required=False, default=90)
     tolerance_days = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)

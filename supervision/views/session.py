@@ -36,12 +36,14 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from oversight import access
-from oversight.models import AccessLogEntry, Case, CaseType, Role, StaffMember
-from oversight.services import access_log_record
+from oversight.models import Case, CaseType, Role, StaffMember
+from oversight.reads import logs_reads
+from oversight.text import max_text_chars
 from supervision import rules, services
 from supervision.models import (
     RECORD_SECTIONS,
@@ -151,7 +153,8 @@ def _not_post(request: HttpRequest) -> HttpResponse | None:
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body.decode("utf-8") or "null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: arrays nested thousands deep, which no page ever sends.
         raise BadInput({"non_field_errors": ["The request was not valid JSON."]}) from None
     if not isinstance(body, dict):
         raise BadInput({"non_field_errors": ["Send an object: {field, value, version}."]})
@@ -511,11 +514,12 @@ def _render_page(
             "wellbeing_choices": WELLBEING_CHOICES,
             "analysis_tools": ANALYSIS_TOOLS,
             "page_errors": state.errors,
+            "max_text_chars": max_text_chars(),
             "caseload_empty": not caseload.exists(),
             "can_read_access_log": access.can_read_access_log(request.user, session.supervisee),
         }
     )
-    return render(request, "supervision/session.html", context, status=status)
+    return TemplateResponse(request, "supervision/session.html", context, status=status)
 
 
 def _form_errors(form: Form, prefix: str = "") -> list[tuple[str, str]]:
@@ -588,26 +592,21 @@ def _refused(
 
 @access.detail_of(SupervisionSession)
 @login_required
+@logs_reads("session")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
-    access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=session)
     return _render_page(request, session)
 
 
 @access.detail_of(SupervisionSession)
 @login_required
+@logs_reads("session", description="Print view")
 def print_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The record laid out for A4 paper and the worker's file."""
     session = _session_for(request, pk)
-    access_log_record(
-        user=request.user,
-        action=AccessLogEntry.Action.VIEW,
-        obj=session,
-        description="Print view",
-    )
     context = _record_context(request, session)
     context["section_labels"] = RECORD_SECTIONS
-    return render(request, "supervision/print.html", context)
+    return TemplateResponse(request, "supervision/print.html", context)
 
 
 # --- autosave --------------------------------------------------------------------------------

@@ -24,14 +24,15 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from oversight import access
-from oversight.models import SUPERVISING_ROLES, AccessLogEntry, Case, StaffMember
-from oversight.services import access_log_record
+from oversight.models import SUPERVISING_ROLES, Case, StaffMember
+from oversight.reads import logs_reads
 from oversight.workdays import add_working_days
 from supervision import rules, selectors, services
 from supervision.forms import CoverForm, InformalDiscussionForm
@@ -182,6 +183,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@logs_reads("to_sign_sessions", "booked", "actions", "discussions")
 def my_supervision(request: HttpRequest) -> HttpResponse:
     """A worker's own supervision: when it is next due, records to read and sign, booked
     sessions to prepare for, open actions, and the informal discussions noted with them."""
@@ -199,7 +201,7 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
         "here": reverse("my-supervision"),
     }
     if me is None:
-        return render(request, "supervision/my_supervision.html", context)
+        return TemplateResponse(request, "supervision/my_supervision.html", context)
     statuses = selectors.supervision_status(
         request.user, StaffMember.objects.filter(pk=me.pk), today=today
     )
@@ -245,7 +247,8 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
             request, {d.case_id for d in discussions if d.case_id is not None}
         ),
     )
-    return render(request, "supervision/my_supervision.html", context)
+    context["to_sign_sessions"] = [session for session, _ in context["to_sign"]]
+    return TemplateResponse(request, "supervision/my_supervision.html", context)
 
 
 # --- a worker's supervision history ----------------------------------------------------------
@@ -253,6 +256,7 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
 
 @access.detail_of(StaffMember)
 @login_required
+@logs_reads("page")
 def supervision_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every supervision record of one worker the user may see, newest first."""
     member = access.get_for_user(
@@ -264,7 +268,7 @@ def supervision_history(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by(F("held_on").desc(nulls_first=True), F("scheduled_for").desc(), "-pk")
     )
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    return render(
+    return TemplateResponse(
         request,
         "supervision/history_list.html",
         {
@@ -354,6 +358,7 @@ def informal_discussion_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.detail_of(InformalDiscussion)
 @login_required
+@logs_reads("discussion")
 def informal_discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = access.get_for_user(
         request.user,
@@ -362,7 +367,6 @@ def informal_discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk,
     )
-    access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=discussion)
     session_visible = (
         discussion.incorporated_into_id is not None
         and access.visible_to(
@@ -370,7 +374,7 @@ def informal_discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).exists()
     )
     actions = access.visible_to(request.user, discussion.actions.all()).select_related("owner")
-    return render(
+    return TemplateResponse(
         request,
         "supervision/informal_discussion_detail.html",
         {

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from oversight import tokens
 from tests.conftest import World
 from tests.factories import UserFactory
 
@@ -45,9 +45,9 @@ def token_api_as(world: World) -> Callable[[str], APIClient]:
     """`token_api_as("tm")`: an API client sending `Authorization: Token ...`, no session."""
 
     def make(key: str) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=world.people[key].user)
+        _, secret = tokens.token_issue(user=world.people[key].user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         return client
 
     return make
@@ -67,7 +67,7 @@ def integration_user(db: None) -> Any:
 
 @pytest.fixture
 def integration_api(integration_user: Any) -> APIClient:
-    token = Token.objects.create(user=integration_user)
+    _, secret = tokens.token_issue(user=integration_user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client

@@ -50,8 +50,42 @@ def test_an_anonymous_request_is_not_logged(world):
     assert not AccessLogEntry.objects.exists()
 
 
-def test_lists_are_not_logged_as_views_of_each_record(world):
+def test_a_list_is_one_line_naming_every_record_it_showed(world):
+    # DESIGN §5: a list writes one line naming the records it returned, not a line per row.
     world.client("bs").get("/staff/")
+    entry = AccessLogEntry.objects.get()
+    assert entry.kind == "staff"
+    named = set(entry.items.values_list("object_id", flat=True))
+    assert named == {str(person.pk) for person in world.people.values()}
+
+
+def test_a_record_shown_in_a_list_has_that_list_in_its_own_log(world):
+    world.client("tm").get("/staff/")
+    response = world.client("gm").get(f"/access-log/staff/{world.sw.pk}/")
+    assert response.status_code == 200
+    assert world.tm.full_name in response.content.decode()
+
+
+def test_an_api_list_is_one_line_naming_its_page(world):
+    from tests.supervision.factories import HeldSessionFactory
+
+    sessions = {HeldSessionFactory(supervisee=world.sw, supervisor=world.tm) for _ in range(3)}
+    response = world.client("psw").get(f"/api/v1/supervisions/?supervisee={world.sw.pk}")
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert (entry.kind, entry.via, entry.subject) == ("supervision", "api", world.sw)
+    assert set(entry.items.values_list("object_id", flat=True)) == {str(s.pk) for s in sessions}
+
+
+def test_history_of_a_record_is_logged(world):
+    response = world.client("psw").get(f"/history/staff/{world.sw.pk}/")
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert (entry.kind, entry.object_id, entry.description) == ("staff", str(world.sw.pk), "History")
+
+
+def test_an_empty_list_leaves_no_line(world):
+    world.client("bs").get("/staff/?q=nobody-is-called-this")
     assert not AccessLogEntry.objects.exists()
 
 

@@ -1,0 +1,87 @@
+"""One notification service for every app (DESIGN §4.7).
+
+A notice is a subject line and a link — never note text or health data — shown in the header
+and on the Notifications page, and e-mailed after the commit to those with an address. Apps
+call `notify()` from their services; nothing else creates notices.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from oversight.models import Notification, StaffMember
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    recipients: Iterable[StaffMember | None],
+    kind: str,
+    subject: str,
+    url: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> list[Notification]:
+    """Tell each recipient (with a login) that something needs their attention. The person
+    who caused it is not told of their own act. E-mail goes only once the change is
+    committed, so nobody is told of a change that was rolled back."""
+    actor_pk = getattr(actor, "pk", None)
+    users = {
+        person.user_id: person
+        for person in recipients
+        if person is not None and person.user_id is not None and person.user_id != actor_pk
+    }
+    notices = [
+        Notification(recipient_id=user_id, kind=kind, subject=subject[:200], url=url[:300])
+        for user_id in users
+    ]
+    notices = bulk_create_with_history(
+        notices, Notification, default_user=actor, default_change_reason="Notified"
+    )
+    addresses = [person.email for person in users.values() if person.email]
+    if addresses:
+        transaction.on_commit(lambda: _send_email(addresses, subject, url))
+    return notices
+
+
+def _send_email(addresses: list[str], subject: str, url: str) -> None:
+    # One message each, so recipients never see each other's addresses.
+    link = f"{settings.OVERSIGHT['SITE_URL'].rstrip('/')}{url}" if url else ""
+    body = f"{subject}\n\n{link}\n" if link else f"{subject}\n"
+    for address in addresses:
+        try:
+            send_mail(f"Oversight: {subject}", body, None, [address])
+        except OSError:
+            # The notice is in the app whatever the mail server does; say so without the text.
+            logger.warning("Notification e-mail could not be sent (kind of failure logged only)")
+
+
+def unread_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: AbstractBaseUser, notices: QuerySet[Notification]) -> int:
+    """Mark the reader's own notices read (others' are never touched), keeping history."""
+    unread = list(notices.filter(recipient_id=user.pk, read_at__isnull=True))
+    now = timezone.now()
+    for notice in unread:
+        notice.read_at = now
+        notice.updated_at = now
+    bulk_update_with_history(
+        unread,
+        Notification,
+        ["read_at", "updated_at"],
+        default_user=user,
+        default_change_reason="Read",
+    )
+    return len(unread)
