@@ -286,6 +286,18 @@ def is_line_manager_of(user: UserLike, staff: StaffMember) -> bool:
     return StaffMember.objects.filter(q, pk=staff.pk).exists()
 
 
+def manages(user: UserLike, staff: StaffMember) -> bool:
+    """True for the person's own line-management chain (their supervisor, that supervisor's
+    supervisor, their team's manager and group manager, and cover) — not business support,
+    who reach everyone's absences but manage nobody. Administrators manage everyone."""
+    if _sees_everything(user):
+        return True
+    me = staff_for(user)
+    if me is None or me.role == Role.BUSINESS_SUPPORT:
+        return False
+    return StaffMember.objects.filter(_line_managed_q(me, ""), pk=staff.pk).exists()
+
+
 def can_see_absence_details(user: UserLike, staff: StaffMember) -> bool:
     """Absence types and notes are health data: the person, their chain and business support."""
     return is_line_manager_of(user, staff)

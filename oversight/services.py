@@ -285,7 +285,7 @@ def _check_no_loop(staff: StaffMember) -> None:
         current = row[2]
 
 
-def _line_manager_of(staff: StaffMember) -> StaffMember | None:
+def line_manager_of(staff: StaffMember) -> StaffMember | None:
     """Who hears of changes to a person's record: their supervisor, else their team's
     manager, else their service's group manager."""
     if staff.supervisor is not None:
@@ -317,7 +317,7 @@ def _notify_role_change(staff: StaffMember, old_role: str | None, actor: UserLik
     if old_role == staff.role or old_role is None:
         return
     notify(
-        recipients=[_line_manager_of(staff)],
+        recipients=[line_manager_of(staff)],
         kind="role-changed",
         subject=f"{staff.full_name}'s role changed from {_role_label(old_role)} to "
         f"{_role_label(staff.role)}",

@@ -404,8 +404,15 @@ class Addendum(TrackedModel):
         return f"Addendum to {self.session}"
 
 
+class CoverStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed, awaiting the supervisor's manager"
+    ARRANGED = "arranged", "Arranged"
+
+
 class Cover(TrackedModel):
-    """A manager acting for an absent supervisor for a period."""
+    """A manager acting for an absent supervisor for a period. Cover hands over confidential
+    support notes, so only the absent supervisor's own managers (or the directorate) arrange
+    it; business support may propose it, and it takes effect once one of those confirms."""
 
     absent_supervisor = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     covering_manager = models.ForeignKey(
@@ -413,6 +420,12 @@ class Cover(TrackedModel):
     )
     start_date = models.DateField()
     end_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=CoverStatus.choices, default=CoverStatus.ARRANGED
+    )
+    proposed_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from oversight import access
 from oversight.access import EVERYTHING, NOTHING, Purpose, UserLike
-from oversight.models import Role, StaffMember
+from oversight.models import DIRECTORATE_ROLES, Role, StaffMember
 from oversight.records import RecordKind, register_kind
 from supervision.models import (
     Action,
@@ -24,6 +24,7 @@ from supervision.models import (
     Addendum,
     CaseDiscussion,
     Cover,
+    CoverStatus,
     InformalDiscussion,
     PolicyRule,
     SupervisionPolicy,
@@ -38,7 +39,10 @@ def _covered_supervisors(me: StaffMember) -> list[int]:
     if cache is None or cache[0] != day:
         ids = list(
             Cover.objects.filter(
-                covering_manager=me, start_date__lte=day, end_date__gte=day
+                covering_manager=me,
+                start_date__lte=day,
+                end_date__gte=day,
+                status=CoverStatus.ARRANGED,  # a proposal hands over nothing
             ).values_list("absent_supervisor_id", flat=True)
         )
         cache = (day, ids)
@@ -199,8 +203,21 @@ def may_publish_policy(user: UserLike) -> bool:
 
 
 def may_set_cover(user: UserLike, absent_supervisor: StaffMember) -> bool:
-    """The absent supervisor's own managers and business support arrange cover."""
+    """Cover hands the absent supervisor's supervisees' confidential notes to another
+    manager, so it is arranged by the absent supervisor's own line managers or the
+    directorate (and administrators) — never by business support alone."""
     me = access.staff_for(user)
-    if me is None or me.pk == absent_supervisor.pk:
+    if me is None:
+        return bool(getattr(user, "is_superuser", False))
+    if me.pk == absent_supervisor.pk:
         return False
-    return access.is_line_manager_of(user, absent_supervisor)
+    return me.role in DIRECTORATE_ROLES or access.manages(user, absent_supervisor)
+
+
+def may_propose_cover(user: UserLike, absent_supervisor: StaffMember) -> bool:
+    """Business support may propose cover (they often hear of an absence first); it takes
+    effect when the absent supervisor's manager confirms it."""
+    if may_set_cover(user, absent_supervisor):
+        return True
+    me = access.staff_for(user)
+    return me is not None and me.role == Role.BUSINESS_SUPPORT

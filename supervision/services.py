@@ -16,12 +16,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from oversight import access
 from oversight.access import UserLike
 from oversight.models import SUPERVISING_ROLES, Case, Role, StaffMember
-from oversight.services import _save_with_history
+from oversight.notifications import notify
+from oversight.services import _save_with_history, line_manager_of
 from oversight.text import clean_text
 from oversight.workdays import add_working_days
 from supervision import rules
@@ -35,6 +37,7 @@ from supervision.models import (
     CaseDiscussion,
     Channel,
     Cover,
+    CoverStatus,
     InformalDiscussion,
     NotHeldReason,
     PolicyRule,
@@ -873,17 +876,62 @@ def cover_set(
     actor: UserLike,
 ) -> Cover:
     """Let another manager act for an absent supervisor for a period: they see and record
-    that supervisor's supervisees' supervision, and the records show who acted."""
-    if not rules.may_set_cover(actor, absent_supervisor):
+    that supervisor's supervisees' supervision, and the records show who acted. Arranged by
+    the absent supervisor's own managers or the directorate; business support may only
+    propose it, and their proposal waits for one of those to confirm (they are told)."""
+    arranging = rules.may_set_cover(actor, absent_supervisor)
+    if not arranging and not rules.may_propose_cover(actor, absent_supervisor):
         raise PermissionDenied("Only the supervisor's own managers can arrange cover.")
     cover = Cover(
         absent_supervisor=absent_supervisor,
         covering_manager=covering_manager,
         start_date=start_date,
         end_date=end_date,
+        status=CoverStatus.ARRANGED if arranging else CoverStatus.PROPOSED,
+        proposed_by=access.staff_for(actor),
     )
     cover.full_clean()
     if covering_manager.role not in SUPERVISING_ROLES:
         raise ValidationError({"covering_manager": "Cover must be a team manager or above."})
-    _save_with_history(cover, actor=actor, reason=None, default_reason="Cover arranged")
+    _save_with_history(
+        cover,
+        actor=actor,
+        reason=None,
+        default_reason="Cover arranged" if arranging else "Cover proposed",
+    )
+    if arranging:
+        _notify_cover_arranged(cover, actor)
+    else:
+        notify(
+            recipients=[line_manager_of(absent_supervisor)],
+            kind="cover-proposed",
+            subject=f"Cover proposed for {absent_supervisor.full_name}: please confirm it",
+            url=reverse("cover-create", args=[absent_supervisor.pk]),
+            actor=actor,
+        )
     return cover
+
+
+@transaction.atomic
+def cover_confirm(*, cover: Cover, actor: UserLike) -> Cover:
+    """A proposal of cover takes effect when the absent supervisor's own manager (or the
+    directorate) confirms it."""
+    if not rules.may_set_cover(actor, cover.absent_supervisor):
+        raise PermissionDenied("Only the supervisor's own managers can confirm cover.")
+    if cover.status != CoverStatus.PROPOSED:
+        raise ValidationError("This cover is already arranged.")
+    cover.status = CoverStatus.ARRANGED
+    _save_with_history(cover, actor=actor, reason=None, default_reason="Cover confirmed")
+    _notify_cover_arranged(cover, actor)
+    return cover
+
+
+def _notify_cover_arranged(cover: Cover, actor: UserLike) -> None:
+    notify(
+        recipients=[cover.covering_manager],
+        kind="cover-arranged",
+        subject=f"You are covering for {cover.absent_supervisor.full_name} from "
+        f"{cover.start_date:%-d %B %Y} to {cover.end_date:%-d %B %Y}",
+        url=reverse("supervision-my-team"),
+        actor=actor,
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
         name="informal-discussion-detail",
     ),
     path("staff/<int:pk>/cover/new/", team.cover_create, name="cover-create"),
+    path("covers/<int:pk>/confirm/", team.cover_confirm, name="cover-confirm"),
     path("actions/<int:pk>/status/", team.action_status, name="action-status"),
     # the session itself
     path("staff/<int:pk>/supervision/start/", session.start, name="supervision-start"),

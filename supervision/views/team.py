@@ -40,6 +40,7 @@ from supervision.models import (
     Action,
     ActionStatus,
     Cover,
+    CoverStatus,
     InformalDiscussion,
     SessionStatus,
     SupervisionSession,
@@ -395,10 +396,12 @@ def informal_discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cover_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Arrange for another manager to act for an absent supervisor for a period."""
+    """Arrange for another manager to act for an absent supervisor for a period (business
+    support propose it; the absent supervisor's manager confirms it here)."""
     absent = access.get_for_user(request.user, StaffMember, pk)
-    if not rules.may_set_cover(request.user, absent):
+    if not rules.may_propose_cover(request.user, absent):
         raise Http404
+    arranging = rules.may_set_cover(request.user, absent)
     today = timezone.localdate()
     in_post = Q(leaving_date__isnull=True) | Q(leaving_date__gte=today)
     managers = (
@@ -428,11 +431,15 @@ def cover_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_form_errors(form, error, {})
         else:
-            messages.success(
-                request,
-                f"{cover.covering_manager.full_name} will cover for {absent.full_name} "
-                f"from {cover.start_date:%-d %b %Y} to {cover.end_date:%-d %b %Y}.",
-            )
+            period = f"from {cover.start_date:%-d %b %Y} to {cover.end_date:%-d %b %Y}"
+            if cover.status == CoverStatus.ARRANGED:
+                text = f"{cover.covering_manager.full_name} will cover for {absent.full_name} "
+            else:
+                text = (
+                    f"Cover by {cover.covering_manager.full_name} for {absent.full_name} "
+                    "is proposed; it starts once their manager confirms it, "
+                )
+            messages.success(request, text + period + ".")
             return redirect("staff-detail", pk=absent.pk)
     covers = (
         access.visible_to(request.user, Cover.objects.filter(absent_supervisor=absent))
@@ -443,8 +450,31 @@ def cover_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/cover_form.html",
-        {"form": form, "absent": absent, "covers": list(covers)},
+        {"form": form, "absent": absent, "covers": list(covers), "arranging": arranging},
     )
+
+
+@access.detail_of(Cover, needs_permission=True)
+@login_required
+@require_http_methods(["POST"])
+def cover_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The absent supervisor's manager confirms cover that business support proposed."""
+    cover = access.get_for_user(
+        request.user, Cover.objects.select_related("absent_supervisor", "covering_manager"), pk
+    )
+    try:
+        services.cover_confirm(cover=cover, actor=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{cover.covering_manager.full_name} now covers for "
+            f"{cover.absent_supervisor.full_name}.",
+        )
+    return redirect("cover-create", pk=cover.absent_supervisor_id)
 
 
 # --- actions ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from supervision.models import Cover
+from oversight.models import Notification
+from supervision.models import Cover, CoverStatus
 from tests.supervision.factories import CoverFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +35,67 @@ def test_the_form_offers_the_managers_the_arranger_can_see(world):
 
 
 def test_the_supervisors_manager_arranges_cover_with_history(world):
+    response = world.client("gm").post(
+        _url(world), {"covering_manager": str(world.gm.pk), **_dates(0, 14)}, follow=True
+    )
+    cover = Cover.objects.get()
+    assert (cover.absent_supervisor, cover.covering_manager) == (world.tm, world.gm)
+    assert cover.status == CoverStatus.ARRANGED
+    assert cover.end_date == timezone.localdate() + datetime.timedelta(days=14)
+    assert cover.history.first().history_user == world.gm.user
+    assert response.redirect_chain[-1][0] == f"/staff/{world.tm.pk}/"
+    assert "PersonGM MarkerGMx will cover for PersonTM MarkerTMx" in response.content.decode()
+
+
+def test_business_support_only_propose_cover_and_the_manager_is_told(world):
     response = world.client("bs").post(
         _url(world), {"covering_manager": str(world.tm2.pk), **_dates(0, 14)}, follow=True
     )
     cover = Cover.objects.get()
-    assert (cover.absent_supervisor, cover.covering_manager) == (world.tm, world.tm2)
-    assert cover.end_date == timezone.localdate() + datetime.timedelta(days=14)
-    assert cover.history.first().history_user == world.bs.user
-    assert response.redirect_chain[-1][0] == f"/staff/{world.tm.pk}/"
-    assert "PersonTM2 MarkerTM2x will cover for PersonTM MarkerTMx" in response.content.decode()
+    assert cover.status == CoverStatus.PROPOSED
+    assert cover.proposed_by == world.bs
+    assert "is proposed" in response.content.decode()
+    notice = Notification.objects.get(kind="cover-proposed")
+    assert notice.recipient == world.gm.user  # tm's own line manager
+    # A proposal hands over nothing: tm2 still cannot read tm's supervisees' records.
+    assert world.client("tm2").get(f"/staff/{world.sw.pk}/supervision/").status_code == 404
+
+
+def test_the_supervisors_manager_confirms_a_proposal_and_cover_starts(world):
+    world.client("bs").post(_url(world), {"covering_manager": str(world.tm2.pk), **_dates()})
+    cover = Cover.objects.get()
+    assert 'Confirm cover' in world.client("gm").get(_url(world)).content.decode()
+    response = world.client("gm").post(f"/covers/{cover.pk}/confirm/")
+    assert response.status_code == 302
+    cover.refresh_from_db()
+    assert cover.status == CoverStatus.ARRANGED
+    assert cover.history.first().history_user == world.gm.user
+    assert Notification.objects.filter(kind="cover-arranged", recipient=world.tm2.user).exists()
+    assert world.client("tm2").get(f"/staff/{world.sw.pk}/supervision/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["bs", "tm2", "sw"])
+def test_others_cannot_confirm_a_proposal(world, role):
+    world.client("bs").post(_url(world), {"covering_manager": str(world.tm2.pk), **_dates()})
+    cover = Cover.objects.get()
+    assert world.client(role).post(f"/covers/{cover.pk}/confirm/").status_code == 404
+    cover.refresh_from_db()
+    assert cover.status == CoverStatus.PROPOSED
+
+
+def test_business_support_are_not_offered_a_confirm_button(world):
+    world.client("bs").post(_url(world), {"covering_manager": str(world.tm2.pk), **_dates()})
+    html = world.client("bs").get(_url(world)).content.decode()
+    assert "Propose cover" in html and "Confirm cover" not in html
+
+
+@pytest.mark.parametrize("role", ["psw", "ad"])
+def test_the_directorate_arrange_cover(world, role):
+    response = world.client(role).post(
+        _url(world), {"covering_manager": str(world.gm.pk), **_dates()}
+    )
+    assert response.status_code == 302
+    assert Cover.objects.get().status == CoverStatus.ARRANGED
 
 
 def test_a_group_manager_can_cover_their_own_team_manager(world):
@@ -82,7 +135,7 @@ def test_a_manager_outside_the_arrangers_view_cannot_be_chosen(world):
     assert Cover.objects.count() == 0
 
 
-@pytest.mark.parametrize("role", ["sw", "atm", "psw"])
+@pytest.mark.parametrize("role", ["sw", "atm", "sw2"])
 def test_people_who_are_not_the_supervisors_managers_get_404(world, role):
     client = world.client(role)
     assert client.get(_url(world)).status_code == 404
