@@ -93,7 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "month_choices": list(reversed(data.months)),
         "export_query": (f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"),
     }
-    context["shown_workers"] = _shown([row["month"] for row in context["worker_rows"]])
+    worker_rows: list[dict[str, Any]] = context["worker_rows"]  # type: ignore[assignment]
+    context["shown_workers"] = _shown([row["month"] for row in worker_rows])
     return TemplateResponse(request, "dashboards/dashboard.html", context)
 
 

@@ -48,7 +48,7 @@ class StaffMemberAdminForm(forms.ModelForm):
         fields = ["user", *sorted(services.STAFF_EDITABLE_FIELDS)]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         before = self.initial.get("role") if self.instance.pk is not None else None
@@ -58,7 +58,7 @@ class StaffMemberAdminForm(forms.ModelForm):
                 self.instance, old_role=before, changed=changed, actor=self.actor
             )
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
 
 
 @admin.register(StaffMember)

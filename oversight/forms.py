@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from oversight.models import Absence, AbsenceType
+from oversight.models import Absence, AbsenceType, Role
 from oversight.text import FreeTextFormField
 
 _WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
@@ -87,3 +87,7 @@ class StaffFilterForm(GovukFormMixin, forms.Form):
 class CaseFilterForm(GovukFormMixin, forms.Form):
     q = forms.CharField(label="Reference or initials", required=False)
     include_closed = forms.BooleanField(label="Include closed cases", required=False)
+
+
+class RoleChangeForm(GovukFormMixin, forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="New role")

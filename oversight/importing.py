@@ -58,7 +58,13 @@ from oversight.models import (
     Team,
     absence_type_excuses,
 )
-from oversight.services import UserLike, absence_record, absence_update
+from oversight.services import (
+    UserLike,
+    absence_record,
+    absence_update,
+    check_no_line_management_loop,
+    staff_check_authority,
+)
 
 SHEETS = ("services", "teams", "staff", "cases", "absences")
 
@@ -968,7 +974,22 @@ class OrgImporter:
             staff = self.lookup["staff"].get(number) or StaffMember(employee_number=number)
             created = staff.pk is None
             old_role, old_leaving_date = staff.role, staff.leaving_date
+            before = {name: getattr(staff, name) for name in ("role", "team_id")}
             changed = _assign(staff, values)
+            # The staff service's rules of authority: not one's own role or team; roles that
+            # widen what someone reads only by an administrator or the directorate.
+            if not self._authorised(
+                check,
+                staff,
+                old_role=None if created else old_role,
+                changed={
+                    name.removesuffix("_id")
+                    for name, value in before.items()
+                    if created or getattr(staff, name) != value
+                },
+            ):
+                self._give_up(check, "staff", number, staff)
+                continue
             user = self._user_for(check, staff, username)
             # A supervisor given in this sheet is checked in the second pass, once everyone
             # (and their new role) is known.
@@ -1094,10 +1115,46 @@ class OrgImporter:
                 continue
             if not _assign(staff, {"supervisor": supervisor}):
                 continue
+            if not self._authorised(
+                check, staff, old_role=staff.role, changed={"supervisor"}
+            ) or not self._no_loop(check, staff):
+                self._give_up(check, "staff", None, staff)
+                continue
             if self._validate(check, staff, fields_checked=True) and self._save(check, staff):
                 self._mark_updated(row)
             else:
                 self._give_up(check, "staff", None, staff)
+
+    def _authorised(
+        self, check: _RowCheck, staff: StaffMember, *, old_role: str | None, changed: set[str]
+    ) -> bool:
+        try:
+            staff_check_authority(staff, old_role=old_role, changed=changed, actor=self.actor)
+        except ValidationError as error:
+            for column, messages in error.message_dict.items():
+                for message in messages:
+                    check.problem(column, message)
+            return False
+        return True
+
+    def _no_loop(self, check: _RowCheck, staff: StaffMember) -> bool:
+        """The staff service's no-loop rule, walked over the file's own supervisors."""
+        by_pk = getattr(self, "_staff_by_pk", None)
+        if by_pk is None:
+            by_pk = self._staff_by_pk = {p.pk: p for p in self.lookup["staff"].values()}
+        by_pk[staff.pk] = staff
+
+        def step(pk: int) -> tuple[str, int | None] | None:
+            person = by_pk.get(pk)
+            return None if person is None else (person.full_name, person.supervisor_id)
+
+        try:
+            check_no_line_management_loop(staff, step)
+        except ValidationError as error:
+            for message in error.message_dict["supervisor"]:
+                check.problem("supervisor", message)
+            return False
+        return True
 
     def _no_one_left_with_a_demoted_supervisor(self) -> None:
         """Someone who stops being a team manager or above may not keep supervisees."""

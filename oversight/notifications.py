@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
@@ -29,11 +29,13 @@ def notify(
     kind: str,
     subject: str,
     url: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
 ) -> list[Notification]:
     """Tell each recipient (with a login) that something needs their attention. The person
     who caused it is not told of their own act. E-mail goes only once the change is
     committed, so nobody is told of a change that was rolled back."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None
     actor_pk = getattr(actor, "pk", None)
     users = {
         person.user_id: person
@@ -55,7 +57,8 @@ def notify(
 
 def _send_email(addresses: list[str], subject: str, url: str) -> None:
     # One message each, so recipients never see each other's addresses.
-    link = f"{settings.OVERSIGHT['SITE_URL'].rstrip('/')}{url}" if url else ""
+    site = str(settings.OVERSIGHT['SITE_URL']).rstrip('/')
+    link = f"{site}{url}" if url else ""
     body = f"{subject}\n\n{link}\n" if link else f"{subject}\n"
     for address in addresses:
         try:

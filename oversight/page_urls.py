@@ -10,6 +10,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),
     path("staff/", views.staff_list, name="staff-list"),
     path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("staff/<int:pk>/role/", views.staff_role_change, name="staff-role-change"),
     path("staff/<int:pk>/absences/new/", views.absence_create, name="absence-create"),
     path("absences/<int:pk>/end/", views.absence_end, name="absence-end"),
     path("cases/", views.case_list, name="case-list"),

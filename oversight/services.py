@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -258,9 +259,12 @@ def _check_demotion(staff: StaffMember, old_role: str | None) -> None:
         )
 
 
-def _check_no_loop(staff: StaffMember) -> None:
+def check_no_line_management_loop(
+    staff: StaffMember, step: Callable[[int], tuple[str, int | None] | None]
+) -> None:
     """The line-management chain never loops: walking up from the new supervisor must not
-    come back to this person. One query per level; chains are a handful of levels deep."""
+    come back to this person. `step(pk)` gives a person's name and supervisor — from the
+    database here, from the file being checked in the importer."""
     if staff.pk is None or staff.supervisor_id is None:
         return
     chain = [staff.full_name]
@@ -268,12 +272,10 @@ def _check_no_loop(staff: StaffMember) -> None:
     current: int | None = staff.supervisor_id
     while current is not None and current not in seen:
         seen.add(current)
-        row = StaffMember.objects.filter(pk=current).values_list(
-            "first_name", "last_name", "supervisor_id"
-        ).first()
-        if row is None:
+        found = step(current)
+        if found is None:
             return
-        chain.append(f"{row[0]} {row[1]}")
+        chain.append(found[0])
         if current == staff.pk:
             raise ValidationError(
                 {
@@ -282,7 +284,15 @@ def _check_no_loop(staff: StaffMember) -> None:
                     + "). Choose a supervisor outside this person's own line."
                 }
             )
-        current = row[2]
+        current = found[1]
+
+
+def _stored_line(pk: int) -> tuple[str, int | None] | None:
+    # One query per level; line-management chains are a handful of levels deep.
+    row = StaffMember.objects.filter(pk=pk).values_list(
+        "first_name", "last_name", "supervisor_id"
+    ).first()
+    return None if row is None else (f"{row[0]} {row[1]}", row[2])
 
 
 def line_manager_of(staff: StaffMember) -> StaffMember | None:
@@ -304,13 +314,23 @@ def staff_check_change(
     someone reads change only by an administrator or the directorate; a supervisor is not
     demoted while they have supervisees; line management never loops; and the model's own
     rules (a supervisor is a manager, an ASYE worker has an ASYE start date)."""
+    staff_check_authority(staff, old_role=old_role, changed=changed, actor=actor)
+    if "role" in changed:
+        _check_demotion(staff, old_role)
+    if "supervisor" in changed:
+        check_no_line_management_loop(staff, _stored_line)
+    staff.full_clean()
+
+
+def staff_check_authority(
+    staff: StaffMember, *, old_role: str | None, changed: set[str], actor: UserLike | None
+) -> None:
+    """Whether `actor` may make this change at all: not to their own role, team or
+    supervisor; a role that widens what someone reads only by an administrator or the
+    directorate. (The importer asks this per row, then checks the rest in memory.)"""
     _check_not_own_record(staff, changed, actor)
     if "role" in changed:
         _check_role_authority(old_role, staff.role, actor)
-        _check_demotion(staff, old_role)
-    if "supervisor" in changed:
-        _check_no_loop(staff)
-    staff.full_clean()
 
 
 def _notify_role_change(staff: StaffMember, old_role: str | None, actor: UserLike | None) -> None:
@@ -326,14 +346,19 @@ def _notify_role_change(staff: StaffMember, old_role: str | None, actor: UserLik
     )
 
 
+def _attname(name: str) -> str:
+    # A foreign key compares by its id ("team" is stored as "team_id").
+    field = StaffMember._meta.get_field(name)
+    return str(getattr(field, "attname", name))
+
+
 def _changed_fields(before: StaffMember | None, after: StaffMember) -> set[str]:
     if before is None:
         return set(STAFF_EDITABLE_FIELDS)
     return {
         name
         for name in STAFF_EDITABLE_FIELDS
-        if getattr(before, StaffMember._meta.get_field(name).attname)
-        != getattr(after, StaffMember._meta.get_field(name).attname)
+        if getattr(before, _attname(name)) != getattr(after, _attname(name))
     }
 
 

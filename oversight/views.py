@@ -15,7 +15,13 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from oversight import access, notifications, selectors, services
-from oversight.forms import AbsenceEndForm, AbsenceForm, CaseFilterForm, StaffFilterForm
+from oversight.forms import (
+    AbsenceEndForm,
+    AbsenceForm,
+    CaseFilterForm,
+    RoleChangeForm,
+    StaffFilterForm,
+)
 from oversight.history import history_for
 from oversight.models import Absence, AccessLogEntry, Case, Notification, StaffMember, Team
 from oversight.reads import logs_reads
@@ -243,13 +249,36 @@ def record_access_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+@access.detail_of(StaffMember, needs_permission=True)
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_role_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """The directorate (and administrators) change a person's role; the staff service keeps
+    every rule (not one's own, no demotion with supervisees) and tells the line manager."""
+    member = access.get_for_user(request.user, StaffMember.objects.select_related("team"), pk)
+    if not access.may_change_access_widening_roles(request.user):
+        raise Http404
+    form = RoleChangeForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_update(staff=member, actor=request.user, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"{member.full_name} is now {member.get_role_display()}.")
+            return redirect("staff-detail", pk=member.pk)
+    return render(request, "oversight/staff_role_form.html", {"form": form, "member": member})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The reader's own notices, newest first; "Mark all as read" clears the header count."""
     notices = access.visible_to(request.user, Notification.objects.all())
     if request.method == "POST":
-        count = notifications.notifications_mark_read(user=request.user, notices=notices)
+        count = notifications.notifications_mark_read(
+            user=request.user, notices=notices  # type: ignore[arg-type]
+        )
         plural = "" if count == 1 else "s"
         messages.success(request, f"{count} notification{plural} marked as read.")
         return redirect("notifications")

@@ -16,7 +16,7 @@ from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, T
 def _model_clean(serializer: serializers.ModelSerializer, attrs: dict[str, Any]) -> dict[str, Any]:
     """The model's own rules (e.g. a team's manager is a manager) answer 400, checked on the
     record as it would be after the change."""
-    model = serializer.Meta.model
+    model: Any = serializer.Meta.model
     current = {}
     if serializer.instance is not None:
         current = {

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 
 from oversight.importing import CellError, parse_bool, parse_date
 from oversight.models import Absence, AbsenceType, Case, Role, Service, StaffMember, Team
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 User = get_user_model()
 
@@ -188,12 +188,31 @@ def test_every_write_leaves_history_naming_the_file(db, tmp_path):
 
 
 def test_it_records_the_importing_user_in_the_history(db, tmp_path):
-    importer = UserFactory(username="hr.admin")
+    # The file makes managers, which only an administrator or the directorate may do.
+    importer = UserFactory(username="hr.admin", is_superuser=True)
 
     run(write_xlsx(tmp_path / "org.xlsx", good_book()), "--user", "hr.admin")
 
     assert set(StaffMember.history.values_list("history_user", flat=True)) == {importer.pk}
     assert set(Absence.history.values_list("history_user", flat=True)) == {importer.pk}
+
+
+def test_business_support_cannot_import_managers(db, tmp_path):
+    # The staff service's rule, in the importer: roles that widen what someone reads are
+    # given by an administrator or the directorate, never by business support alone.
+    StaffFactory(user=UserFactory(username="bs.import"), role=Role.BUSINESS_SUPPORT)
+    with pytest.raises(CommandError, match="nothing imported"):
+        run(write_xlsx(tmp_path / "org.xlsx", good_book()), "--user", "bs.import")
+    assert not StaffMember.objects.filter(role=Role.TEAM_MANAGER).exists()
+
+
+def test_an_import_cannot_make_line_management_loop(db, tmp_path):
+    book = good_book()
+    gail = next(row for row in book["Staff"] if row[0] == "G100")
+    gail[STAFF_HEADINGS.index("Supervisor")] = "T100"  # Tara reports to Gail, Gail to Tara
+    problems, _ = run_refused(write_xlsx(tmp_path / "org.xlsx", book))
+    assert any("loop" in problem for problem in problems), problems
+    assert not StaffMember.objects.exists()
 
 
 def test_it_refuses_an_unknown_importing_user(db, tmp_path):
