@@ -893,6 +893,14 @@ def cover_set(
     cover.full_clean()
     if covering_manager.role not in SUPERVISING_ROLES:
         raise ValidationError({"covering_manager": "Cover must be a team manager or above."})
+    if covering_manager == access.staff_for(actor) and not access.manages(
+        actor, absent_supervisor
+    ):
+        # Cover hands over confidential notes: someone outside the absent supervisor's own
+        # line does not hand them to themselves.
+        raise ValidationError(
+            {"covering_manager": "You cannot appoint yourself: ask another manager to cover."}
+        )
     _save_with_history(
         cover,
         actor=actor,

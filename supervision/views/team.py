@@ -184,7 +184,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@logs_reads("to_sign_sessions", "booked", "actions", "discussions")
+@logs_reads("shown_sessions", "actions", "discussions")
 def my_supervision(request: HttpRequest) -> HttpResponse:
     """A worker's own supervision: when it is next due, records to read and sign, booked
     sessions to prepare for, open actions, and the informal discussions noted with them."""
@@ -248,7 +248,10 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
             request, {d.case_id for d in discussions if d.case_id is not None}
         ),
     )
-    context["to_sign_sessions"] = [session for session, _ in context["to_sign"]]
+    # The records listed (to sign and booked) as one line of the access log.
+    context["shown_sessions"] = [session for session, _ in context["to_sign"]] + list(
+        context["booked"]
+    )
     return TemplateResponse(request, "supervision/my_supervision.html", context)
 
 

@@ -490,11 +490,13 @@ def test_the_record_includes_everything_in_it(world, api_as):
     assert body["section_versions"] == {}
 
 
-def test_reading_a_record_writes_the_access_log_and_listing_does_not(world, api_as):
+def test_reading_a_record_writes_the_access_log_and_a_list_one_line(world, api_as):
     session = started(world)
     client = api_as("gm")
     assert client.get(SUPERVISIONS).status_code == 200
-    assert not AccessLogEntry.objects.exists()
+    listed = AccessLogEntry.objects.get()
+    assert list(listed.items.values_list("object_id", flat=True)) == [str(session.pk)]
+    listed.delete()
     assert client.get(url(session)).status_code == 200
     entry = AccessLogEntry.objects.get()
     assert (entry.user, entry.kind, entry.object_id, entry.via) == (
@@ -596,7 +598,7 @@ def test_the_list_holds_its_query_count_as_records_grow(world, api_as):
     assert (small[1], large[1]) == (2, 10)
     print("QUERIES", small, large)
     assert large[0] == small[0], (small, large)
-    assert large[0] <= 16
+    assert large[0] <= 19  # 16, and the access log's line for the page (3)
 
 
 # --- confidential support notes --------------------------------------------------------------
