@@ -63,6 +63,7 @@ from oversight.services import (
     absence_record,
     absence_update,
     check_no_line_management_loop,
+    overlap_described,
     staff_check_authority,
 )
 
@@ -633,14 +634,7 @@ def _first_overlap(absence: Absence, others: Iterable[Absence]) -> str | None:
         ),
         key=lambda other: other.start_date,
     )
-    if not clashes:
-        return None
-    clash = clashes[0]
-    if clash.end_date is None:
-        existing = f"an open-ended absence from {clash.start_date:%d %B %Y}"
-    else:
-        existing = f"an absence from {clash.start_date:%d %B %Y} to {clash.end_date:%d %B %Y}"
-    return f"{existing}; absences cannot overlap."
+    return overlap_described(clashes[0]) if clashes else None
 
 
 def _assign(obj: models.Model, values: dict[str, Any]) -> bool:

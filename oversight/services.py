@@ -98,16 +98,19 @@ def _check_no_overlap(
         overlapping = overlapping.exclude(pk=exclude_pk)
     clash = overlapping.order_by("start_date").first()
     if clash is not None:
-        # The clash is named by its dates only: its type is health data.
-        if clash.end_date is None:
-            existing = f"an open-ended absence from {_long_date(clash.start_date)}"
-        else:
-            existing = (
-                f"an absence from {_long_date(clash.start_date)} to {_long_date(clash.end_date)}"
-            )
         raise ValidationError(
-            {"start_date": f"{staff.full_name} already has {existing}; absences cannot overlap."}
+            {"start_date": f"{staff.full_name} already has {overlap_described(clash)}"}
         )
+
+
+def overlap_described(clash: Absence) -> str:
+    """An absence another one would overlap, named by its dates only (its type is health
+    data), in the words every refusal of an overlap uses (service and importer alike)."""
+    if clash.end_date is None:
+        existing = f"an open-ended absence from {_long_date(clash.start_date)}"
+    else:
+        existing = f"an absence from {_long_date(clash.start_date)} to {_long_date(clash.end_date)}"
+    return f"{existing}; absences cannot overlap."
 
 
 def _lock_staff(staff: StaffMember) -> None:
@@ -289,9 +292,11 @@ def check_no_line_management_loop(
 
 def _stored_line(pk: int) -> tuple[str, int | None] | None:
     # One query per level; line-management chains are a handful of levels deep.
-    row = StaffMember.objects.filter(pk=pk).values_list(
-        "first_name", "last_name", "supervisor_id"
-    ).first()
+    row = (
+        StaffMember.objects.filter(pk=pk)
+        .values_list("first_name", "last_name", "supervisor_id")
+        .first()
+    )
     return None if row is None else (f"{row[0]} {row[1]}", row[2])
 
 
@@ -467,7 +472,10 @@ def access_log_view(
         kind = kind_for_model(type(shown))
         if kind is not None and kind.logs_reads:
             return access_log_record(
-                user=user, action=AccessLogEntry.Action.VIEW, obj=shown, via=via,
+                user=user,
+                action=AccessLogEntry.Action.VIEW,
+                obj=shown,
+                via=via,
                 description=description,
             )
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
@@ -11,6 +12,18 @@ from rest_framework import serializers
 from oversight import access
 from oversight.api.base import ScopedRelatedField
 from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, Team
+from oversight.text import FreeTextSerializerField
+
+
+class CleanTextModelSerializer(serializers.ModelSerializer):
+    """Every text column of the model is read through the one text rule (oversight/text.py),
+    as the pages and supervision's serializers read theirs."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: FreeTextSerializerField,
+        models.TextField: FreeTextSerializerField,
+    }
 
 
 def _model_clean(serializer: serializers.ModelSerializer, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +41,7 @@ def _model_clean(serializer: serializers.ModelSerializer, attrs: dict[str, Any])
     return attrs
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(CleanTextModelSerializer):
     group_manager = ScopedRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
     )
@@ -42,7 +55,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         return _model_clean(self, attrs)
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(CleanTextModelSerializer):
     service = ScopedRelatedField(queryset=Service.objects.all())
     manager = ScopedRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
@@ -57,7 +70,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return _model_clean(self, attrs)
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(CleanTextModelSerializer):
     team = ScopedRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
     supervisor = ScopedRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
@@ -112,7 +125,7 @@ class AllocatableWorkerField(serializers.PrimaryKeyRelatedField):
         return access.allocatable_workers(request.user, StaffMember.objects.all())
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(CleanTextModelSerializer):
     team = ScopedRelatedField(queryset=Team.objects.all())
     allocated_worker = AllocatableWorkerField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False
@@ -173,7 +186,7 @@ class HealthDataFieldSchema(OpenApiSerializerFieldExtension):
         return {**schema, "nullable": True}
 
 
-class AbsenceSerializer(serializers.ModelSerializer):
+class AbsenceSerializer(CleanTextModelSerializer):
     """Absence type and notes are health data: readers outside the person's line-management
     chain (and business support) see only that the person is absent — `absence_type` and
     `notes` are then null and `details_visible` is false."""

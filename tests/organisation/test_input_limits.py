@@ -238,3 +238,30 @@ def test_a_policy_taking_effect_more_than_a_year_ahead_is_refused(world):
             variant=PolicyVariant.ASYE_FRAMEWORK, effective_from=TOO_LATE, actor=world.psw.user
         )
     assert "effective_from" in refused.value.message_dict
+
+
+def test_nul_in_a_staff_name_through_the_api_is_removed_as_on_the_pages(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(world.bs.user)
+    response = client.patch(
+        f"/api/v1/staff/{world.sw.pk}/", {"last_name": "Whit\u0000lock"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    world.sw.refresh_from_db()
+    assert world.sw.last_name == "Whitlock"
+
+
+def test_half_a_character_in_a_team_name_through_the_api_is_refused(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(world.bs.user)
+    response = client.patch(
+        f"/api/v1/teams/{world.riverside.pk}/",
+        '{"name": "River\\ud83d"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json()["name"][0]
