@@ -17,5 +17,6 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("history/<slug:kind>/<int:pk>/", views.record_history, name="record-history"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("access-log/<slug:kind>/<int:pk>/", views.record_access_log, name="record-access-log"),
 ]

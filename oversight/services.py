@@ -245,7 +245,8 @@ def _check_demotion(staff: StaffMember, old_role: str | None) -> None:
     supervisees = [str(p) for p in StaffMember.objects.filter(supervisor=staff)]
     teams = [str(t) for t in Team.objects.filter(manager=staff)]
     services = [str(s) for s in Service.objects.filter(group_manager=staff)]
-    role = _role_label(staff.role)
+    label = _role_label(staff.role).lower()
+    role = f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
     if supervisees:
         raise ValidationError(
             {
@@ -384,9 +385,16 @@ def staff_update(
     """Change a staff record (business support keep these), keeping every rule of
     `staff_check_change`."""
     _refuse_unknown_fields(changes, STAFF_EDITABLE_FIELDS)
+    before = {name: getattr(staff, name) for name in changes}
     for name, value in changes.items():
         setattr(staff, name, value)
-    return staff_save(staff=staff, actor=actor, reason=reason)
+    try:
+        return staff_save(staff=staff, actor=actor, reason=reason)
+    except ValidationError:
+        # A refused change leaves the caller's record as it was (a page shows it again).
+        for name, value in before.items():
+            setattr(staff, name, value)
+        raise
 
 
 @transaction.atomic

@@ -286,5 +286,18 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/notifications.html", {"page": page})
 
 
+@access.detail_of(Notification)
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notice's link, marking it read. Only links within the site are followed."""
+    notice = access.get_for_user(request.user, Notification.objects.all(), pk)
+    notifications.notifications_mark_read(
+        user=request.user,  # type: ignore[arg-type]
+        notices=Notification.objects.filter(pk=notice.pk),
+    )
+    target = notice.url if notice.url.startswith("/") and not notice.url.startswith("//") else ""
+    return redirect(target or "notifications")
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")

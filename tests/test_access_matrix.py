@@ -117,7 +117,7 @@ NOT_CONTENT_URL_NAMES = {
     # the organisation's shape (teams, services) and policies, figures without names
     "team-list", "service-list", "service-detail", "supervision-policy-list",
     "supervision-policy-detail", "metrics-supervision-status", "metrics-supervision-compliance",
-    "metrics-caseloads", "cover-confirm", "staff-role-change",
+    "metrics-caseloads", "cover-confirm", "staff-role-change", "notification-open",
 }
 
 
