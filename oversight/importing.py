@@ -1242,19 +1242,10 @@ class OrgImporter:
             self._check_absences(rows, existing)
             return
         for row in rows:
-            check = _RowCheck(self, row)
-            staff = check.reference("employee_number", "staff", "staff member with employee number")
-            absence_type = check.cell("type", _parse_absence_type)
-            start_date = check.cell("start_date", parse_date)
-            end_date = check.cell("end_date", parse_date)
-            notes = check.cell("notes", default="")
-            if staff is not None and start_date is not None:
-                key = (staff.employee_number, start_date)
-                what = f"An absence for {staff.employee_number} starting {start_date:%d/%m/%Y}"
-                if not self._first_time(check, "absences", key, "start_date", what):
-                    continue
-            if not check.ok:
+            read = self._absence_row(row)
+            if read is None:
                 continue
+            check, staff, absence_type, start_date, end_date, notes = read
             absence = existing.get((staff.pk, start_date))
             try:
                 if absence is None:
@@ -1288,6 +1279,24 @@ class OrgImporter:
                 if absence is not None and absence.pk is not None:
                     absence.refresh_from_db()
 
+    def _absence_row(self, row: _Row) -> tuple[_RowCheck, Any, Any, Any, Any, Any] | None:
+        """One absence row's cells, or None when the row has a problem (reported) or repeats
+        an absence given above."""
+        check = _RowCheck(self, row)
+        staff = check.reference("employee_number", "staff", "staff member with employee number")
+        absence_type = check.cell("type", _parse_absence_type)
+        start_date = check.cell("start_date", parse_date)
+        end_date = check.cell("end_date", parse_date)
+        notes = check.cell("notes", default="")
+        if staff is not None and start_date is not None:
+            key = (staff.employee_number, start_date)
+            what = f"An absence for {staff.employee_number} starting {start_date:%d/%m/%Y}"
+            if not self._first_time(check, "absences", key, "start_date", what):
+                return None
+        if not check.ok:
+            return None
+        return check, staff, absence_type, start_date, end_date, notes
+
     def _check_absences(
         self, rows: list[_Row], existing: dict[tuple[Any, datetime.date], Absence]
     ) -> None:
@@ -1298,19 +1307,10 @@ class OrgImporter:
         for absence in existing.values():
             by_person[absence.staff_id].append(absence)
         for row in rows:
-            check = _RowCheck(self, row)
-            staff = check.reference("employee_number", "staff", "staff member with employee number")
-            absence_type = check.cell("type", _parse_absence_type)
-            start_date = check.cell("start_date", parse_date)
-            end_date = check.cell("end_date", parse_date)
-            notes = check.cell("notes", default="")
-            if staff is not None and start_date is not None:
-                key = (staff.employee_number, start_date)
-                what = f"An absence for {staff.employee_number} starting {start_date:%d/%m/%Y}"
-                if not self._first_time(check, "absences", key, "start_date", what):
-                    continue
-            if not check.ok:
+            read = self._absence_row(row)
+            if read is None:
                 continue
+            check, staff, absence_type, start_date, end_date, notes = read
             recorded = existing.get((staff.pk, start_date))
             absence = copy.copy(recorded) if recorded is not None else Absence(staff=staff)
             changes = {
