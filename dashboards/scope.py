@@ -74,10 +74,7 @@ def default_scope_key(user: UserLike) -> str:
 
 def may_read_figures(user: UserLike) -> bool:
     """Business support keep staff records; they read no supervision figures."""
-    if getattr(user, "is_superuser", False):
-        return True
-    me = access.staff_for(user)
-    return me is not None and me.role != Role.BUSINESS_SUPPORT
+    return access.reads_practice_records(user)
 
 
 def resolve_scope(user: UserLike, key: str | None) -> Scope:

@@ -94,20 +94,23 @@ def extend_line_management(hook: Callable[[StaffMember, str], Q | None]) -> None
 # --- staff scope -----------------------------------------------------------------------------
 
 
-def _p(prefix: str, path: str) -> str:
+def field_path(prefix: str, path: str) -> str:
+    """`path` reached through `prefix` ("supervisee" + "team" → "supervisee__team"): how a
+    rule over StaffMember is applied to a record about a staff member."""
     return f"{prefix}__{path}" if prefix else path
 
 
-def _line_managed_q(me: StaffMember, prefix: str) -> Q:
-    """Staff whose line-management chain includes `me` (not `me` themselves)."""
-    q = Q(**{_p(prefix, "supervisor"): me})
+def line_managed_q(me: StaffMember, prefix: str) -> Q:
+    """Staff whose line-management chain includes `me` (not `me` themselves): their
+    supervisor and that supervisor's, their team's manager and group manager, and cover."""
+    q = Q(**{field_path(prefix, "supervisor"): me})
     if me.role not in DIRECTORATE_ROLES:
         # Directorate roles read the directorate but are not in workers' line chains
         # (so e.g. confidential support notes stay hidden from them), unless they supervise.
         q |= (
-            Q(**{_p(prefix, "supervisor__supervisor"): me})
-            | Q(**{_p(prefix, "team__manager"): me})
-            | Q(**{_p(prefix, "team__service__group_manager"): me})
+            Q(**{field_path(prefix, "supervisor__supervisor"): me})
+            | Q(**{field_path(prefix, "team__manager"): me})
+            | Q(**{field_path(prefix, "team__service__group_manager"): me})
         )
     for hook in _line_management_extensions:
         extra = hook(me, prefix)
@@ -123,8 +126,8 @@ def staff_scope_q(user: UserLike, purpose: Purpose, prefix: str = "") -> Q:
     me = staff_for(user)
     if me is None:
         return NOTHING
-    own = Q(**{_p(prefix, "pk"): me.pk})
-    managed = _line_managed_q(me, prefix)
+    own = Q(**{field_path(prefix, "pk"): me.pk})
+    managed = line_managed_q(me, prefix)
     if purpose is Purpose.LINE_MANAGEMENT:
         if me.role == Role.BUSINESS_SUPPORT:
             return EVERYTHING
@@ -135,7 +138,7 @@ def staff_scope_q(user: UserLike, purpose: Purpose, prefix: str = "") -> Q:
     if me.role == Role.BUSINESS_SUPPORT:
         return EVERYTHING if purpose is Purpose.DIRECTORY else NOTHING
 
-    own_team = Q(**{_p(prefix, "team"): me.team_id}) if me.team_id else NOTHING
+    own_team = Q(**{field_path(prefix, "team"): me.team_id}) if me.team_id else NOTHING
     if me.role == Role.GROUP_MANAGER:
         return own | managed | (own_team if purpose is Purpose.DIRECTORY else NOTHING)
     if me.role == Role.TEAM_MANAGER:
@@ -144,7 +147,7 @@ def staff_scope_q(user: UserLike, purpose: Purpose, prefix: str = "") -> Q:
     if purpose is Purpose.PERFORMANCE and me.role == Role.ASSISTANT_TEAM_MANAGER:
         return own | own_team
     if purpose is Purpose.DIRECTORY:
-        return own | own_team | Q(**{_p(prefix, "pk"): me.supervisor_id or 0})
+        return own | own_team | Q(**{field_path(prefix, "pk"): me.supervisor_id or 0})
     return own
 
 
@@ -242,7 +245,7 @@ def _team_q(user: UserLike) -> Q:
     if me.team_id:
         q |= Q(pk=me.team_id)
     if me.role in (Role.TEAM_MANAGER, Role.GROUP_MANAGER):
-        q |= Q(pk__in=StaffMember.objects.filter(_line_managed_q(me, "")).values("team"))
+        q |= Q(pk__in=StaffMember.objects.filter(line_managed_q(me, "")).values("team"))
     return q
 
 
@@ -264,7 +267,7 @@ def _access_log_q(user: UserLike) -> Q:
     me = staff_for(user)
     if me is None or me.role == Role.BUSINESS_SUPPORT:
         return NOTHING
-    return _line_managed_q(me, "subject")
+    return line_managed_q(me, "subject")
 
 
 register_staff_link(StaffMember, "", Purpose.DIRECTORY)
@@ -286,6 +289,14 @@ def is_line_manager_of(user: UserLike, staff: StaffMember) -> bool:
     return StaffMember.objects.filter(q, pk=staff.pk).exists()
 
 
+def reads_practice_records(user: UserLike) -> bool:
+    """Business support keep staff, absences and training; they never read practice records
+    (supervision, decisions, cases). Everyone else reads them within their scope."""
+    return _sees_everything(user) or (
+        staff_for(user) is not None and role_of(user) != Role.BUSINESS_SUPPORT
+    )
+
+
 def manages(user: UserLike, staff: StaffMember) -> bool:
     """True for the person's own line-management chain (their supervisor, that supervisor's
     supervisor, their team's manager and group manager, and cover) — not business support,
@@ -295,7 +306,7 @@ def manages(user: UserLike, staff: StaffMember) -> bool:
     me = staff_for(user)
     if me is None or me.role == Role.BUSINESS_SUPPORT:
         return False
-    return StaffMember.objects.filter(_line_managed_q(me, ""), pk=staff.pk).exists()
+    return StaffMember.objects.filter(line_managed_q(me, ""), pk=staff.pk).exists()
 
 
 def can_see_absence_details(user: UserLike, staff: StaffMember) -> bool:
@@ -312,7 +323,7 @@ def can_manage_absences(user: UserLike, staff: StaffMember) -> bool:
         return False
     if me.role == Role.BUSINESS_SUPPORT:
         return True
-    return StaffMember.objects.filter(_line_managed_q(me, ""), pk=staff.pk).exists()
+    return StaffMember.objects.filter(line_managed_q(me, ""), pk=staff.pk).exists()
 
 
 def allocatable_workers(user: UserLike, queryset: QuerySet[StaffMember]) -> QuerySet[StaffMember]:
@@ -358,7 +369,7 @@ def can_read_access_log(user: UserLike, subject: StaffMember | None) -> bool:
     me = staff_for(user)
     if subject is None or me is None or me.role == Role.BUSINESS_SUPPORT:
         return False
-    return StaffMember.objects.filter(_line_managed_q(me, ""), pk=subject.pk).exists()
+    return StaffMember.objects.filter(line_managed_q(me, ""), pk=subject.pk).exists()
 
 
 def home_url_name(user: UserLike) -> str:

@@ -17,8 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_unread_notifications": notifications.unread_for(user).count(),
         "nav_can_see_cases": access.can_see_cases(user),
         # Everyone but business support reads supervision figures (their own, at least).
-        "nav_reads_figures": bool(me and me.role != Role.BUSINESS_SUPPORT)
-        or bool(user.is_superuser),
+        "nav_reads_figures": access.reads_practice_records(user),
         "nav_is_manager": bool(
             me and (me.role in SUPERVISING_ROLES or me.role == Role.ASSISTANT_TEAM_MANAGER)
         ),

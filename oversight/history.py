@@ -88,6 +88,30 @@ def _display(field: Field[Any, Any], value: Any, related: _RelatedNames) -> str:
     return str(value)
 
 
+def save_with_history(
+    obj: Model, *, actor: UserLike | None, reason: str | None, default_reason: str
+) -> None:
+    """Save `obj` with the acting user and a reason on its history row: every app's services
+    write tracked records through this, so no history row lacks its author.
+
+    Web requests also name the user through HistoryRequestMiddleware; management commands and
+    tasks have no request, so the actor is named explicitly. The reason is the caller's (given,
+    or already set on the object, e.g. by an import), else the service's own. Both are cleared
+    after saving so a later save of the same instance cannot inherit them.
+    """
+    if actor is not None and actor.is_authenticated:
+        obj._history_user = actor  # type: ignore[attr-defined]
+    obj._change_reason = (  # type: ignore[attr-defined]
+        reason or getattr(obj, "_change_reason", None) or default_reason
+    )
+    try:
+        obj.save()
+    finally:
+        for attribute in ("_history_user", "_change_reason"):
+            obj.__dict__.pop(attribute, None)
+
+
+
 def _current_reader() -> UserLike | None:
     """The signed-in user of the web request being answered (HistoryRequestMiddleware keeps
     it), so a History page masks for its reader even if the view forgets to say who that is."""

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from oversight import access
+from oversight.history import save_with_history
 from oversight.models import (
     SUPERVISING_ROLES,
     Absence,
@@ -54,26 +55,6 @@ STAFF_EDITABLE_FIELDS = frozenset(
 
 def _long_date(day: datetime.date) -> str:
     return f"{day:%d %B %Y}"
-
-
-def _save_with_history(
-    obj: Any, *, actor: UserLike | None, reason: str | None, default_reason: str
-) -> None:
-    """Save `obj` with the acting user and a reason on its history row.
-
-    Web requests also name the user through HistoryRequestMiddleware; management commands and
-    tasks have no request, so the actor is named explicitly. The reason is the caller's (given,
-    or already set on the object, e.g. by an import), else the service's own. Both are cleared
-    after saving so a later save of the same instance cannot inherit them.
-    """
-    if actor is not None and actor.is_authenticated:
-        obj._history_user = actor
-    obj._change_reason = reason or getattr(obj, "_change_reason", None) or default_reason
-    try:
-        obj.save()
-    finally:
-        for attribute in ("_history_user", "_change_reason"):
-            obj.__dict__.pop(attribute, None)
 
 
 def _refuse_unknown_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -142,7 +123,7 @@ def absence_record(
     )
     absence.full_clean()
     _check_no_overlap(staff=staff, start_date=start_date, end_date=end_date)
-    _save_with_history(absence, actor=actor, reason=reason, default_reason="Absence recorded")
+    save_with_history(absence, actor=actor, reason=reason, default_reason="Absence recorded")
     return absence
 
 
@@ -169,7 +150,7 @@ def absence_update(
         end_date=absence.end_date,
         exclude_pk=absence.pk,
     )
-    _save_with_history(absence, actor=actor, reason=reason, default_reason="Absence changed")
+    save_with_history(absence, actor=actor, reason=reason, default_reason="Absence changed")
     return absence
 
 
@@ -415,7 +396,7 @@ def staff_save(
     default_reason = "Staff record created" if before is None else "Staff record changed"
     if old_role is not None and "role" in changed:
         default_reason = f"Role changed from {_role_label(old_role)} to {_role_label(staff.role)}"
-    _save_with_history(staff, actor=actor, reason=reason, default_reason=default_reason)
+    save_with_history(staff, actor=actor, reason=reason, default_reason=default_reason)
     if "role" in changed:
         _notify_role_change(staff, old_role, actor)
     return staff
@@ -428,7 +409,7 @@ def staff_deactivate(
     """A leaver keeps their record and login (so history keeps its authors); sign-in stops."""
     staff.leaving_date = leaving_date
     staff.full_clean()
-    _save_with_history(
+    save_with_history(
         staff, actor=actor, reason=None, default_reason=f"Leaving on {_long_date(leaving_date)}"
     )
     if staff.user is not None and staff.user.is_active:

@@ -32,10 +32,10 @@ from supervision.models import (
 )
 
 
-def _covered_supervisors(me: StaffMember) -> list[int]:
+def covered_supervisors(me: StaffMember) -> list[int]:
     """The supervisors `me` acts for today."""
     day = timezone.localdate()
-    cache = getattr(me, "_covered_supervisors", None)
+    cache = getattr(me, "_covered_supervisors_cache", None)
     if cache is None or cache[0] != day:
         ids = list(
             Cover.objects.filter(
@@ -46,15 +46,15 @@ def _covered_supervisors(me: StaffMember) -> list[int]:
             ).values_list("absent_supervisor_id", flat=True)
         )
         cache = (day, ids)
-        me._covered_supervisors = cache  # type: ignore[attr-defined]
+        me._covered_supervisors_cache = cache  # type: ignore[attr-defined]
     return cache[1]
 
 
 def _cover_reach(me: StaffMember, prefix: str) -> Q | None:
-    covered = _covered_supervisors(me)
+    covered = covered_supervisors(me)
     if not covered:
         return None
-    return Q(**{access._p(prefix, "supervisor__in"): covered})
+    return Q(**{access.field_path(prefix, "supervisor__in"): covered})
 
 
 access.extend_line_management(_cover_reach)
@@ -71,7 +71,7 @@ def _records_about(path: str, *also_mine: str):  # type: ignore[no-untyped-def]
             # other side alone.
             return EVERYTHING
         me = access.staff_for(user)
-        if me is not None and me.role != Role.BUSINESS_SUPPORT:
+        if me is not None and access.reads_practice_records(user):
             for field in also_mine:
                 q |= Q(**{field: me})
         return q
@@ -106,12 +106,12 @@ def may_read_confidential(user: UserLike, session: SupervisionSession) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     me = access.staff_for(user)
-    if me is None or me.role == Role.BUSINESS_SUPPORT:
+    if me is None or not access.reads_practice_records(user):
         return False
     if me.pk in (session.supervisee_id, session.supervisor_id, session.acting_for_id):
         return True
     return StaffMember.objects.filter(
-        access._line_managed_q(me, ""), pk=session.supervisee_id
+        access.line_managed_q(me, ""), pk=session.supervisee_id
     ).exists()
 
 
@@ -156,7 +156,7 @@ register_kind(RecordKind("cover", Cover, "absent_supervisor"))
 
 def acting_for_today(me: StaffMember, supervisee: StaffMember) -> StaffMember | None:
     """The absent supervisor `me` covers for, if `me` records for `supervisee` as cover."""
-    if supervisee.supervisor_id and supervisee.supervisor_id in _covered_supervisors(me):
+    if supervisee.supervisor_id and supervisee.supervisor_id in covered_supervisors(me):
         return supervisee.supervisor
     return None
 
@@ -185,13 +185,24 @@ def may_record_informal_discussion(user: UserLike, worker: StaffMember) -> bool:
     """The worker themselves, their line-management chain (and cover), and the assistant team
     manager of their team, who also gives advice on duty."""
     me = access.staff_for(user)
-    if me is None or me.role == Role.BUSINESS_SUPPORT:
+    if me is None or not access.reads_practice_records(user):
         return False
     if me.pk == worker.pk:
         return True
     if me.role == Role.ASSISTANT_TEAM_MANAGER and me.team_id and me.team_id == worker.team_id:
         return True
-    return StaffMember.objects.filter(access._line_managed_q(me, ""), pk=worker.pk).exists()
+    return StaffMember.objects.filter(access.line_managed_q(me, ""), pk=worker.pk).exists()
+
+
+def may_note_discussions_in_team(user: UserLike, team: Any) -> bool:
+    """Who records informal discussions with a team's members from the team page: its
+    manager, its group manager, and its assistant team manager (who advises on duty)."""
+    me = access.staff_for(user)
+    if me is None or not access.reads_practice_records(user):
+        return False
+    if me.role == Role.ASSISTANT_TEAM_MANAGER:
+        return me.team_id == team.pk
+    return me.pk in (team.manager_id, team.service.group_manager_id)
 
 
 def may_publish_policy(user: UserLike) -> bool:

@@ -406,14 +406,14 @@ def with_support_notes_hidden(
     )
     me = access.staff_for(user)
     may_read: Any = Q(pk__in=[])
-    if me is not None and me.role != Role.BUSINESS_SUPPORT:
+    if me is not None and access.reads_practice_records(user):
         may_read = (
             Q(supervisee=me)
             | Q(supervisor=me)
             | Q(acting_for=me)
             | Exists(
                 StaffMember.objects.filter(
-                    access._line_managed_q(me, ""), pk=OuterRef("supervisee_id")
+                    access.line_managed_q(me, ""), pk=OuterRef("supervisee_id")
                 )
             )
         )

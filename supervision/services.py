@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from oversight import access
 from oversight.access import UserLike
+from oversight.history import save_with_history
 from oversight.models import SUPERVISING_ROLES, Case, Role, StaffMember
 from oversight.notifications import notify
-from oversight.services import _save_with_history, line_manager_of
+from oversight.services import line_manager_of
 from oversight.text import clean_text
 from oversight.workdays import add_working_days
 from supervision import rules
@@ -175,10 +176,10 @@ def policy_create_from_variant(
         tolerance_days=tolerance_days,
     )
     policy.full_clean()
-    _save_with_history(policy, actor=actor, reason=None, default_reason="Policy published")
+    save_with_history(policy, actor=actor, reason=None, default_reason="Policy published")
     for row in VARIANT_RULES[variant]:
         rule = PolicyRule(policy=policy, min_minutes=min_minutes, **row)
-        _save_with_history(rule, actor=actor, reason=None, default_reason="Policy published")
+        save_with_history(rule, actor=actor, reason=None, default_reason="Policy published")
     return policy
 
 
@@ -221,7 +222,7 @@ def session_schedule(
         agenda=agenda,
     )
     session.full_clean()
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session booked")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session booked")
     return session
 
 
@@ -275,7 +276,7 @@ def session_start(
     session.status = SessionStatus.IN_PROGRESS
     session.started_at = timezone.now()
     session.caseload_snapshot = caseload_snapshot(supervisee)
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session started")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session started")
     _pull_in_informal_discussions(session, actor)
     _bring_open_actions(session, actor)
     return session
@@ -289,7 +290,7 @@ def _pull_in_informal_discussions(session: SupervisionSession, actor: UserLike) 
     )
     for discussion in waiting:
         discussion.incorporated_into = session
-        _save_with_history(
+        save_with_history(
             discussion, actor=actor, reason=None, default_reason="Pulled into supervision"
         )
 
@@ -304,7 +305,7 @@ def _bring_open_actions(session: SupervisionSession, actor: UserLike) -> None:
         if action.pk in already:
             continue
         review = ActionReview(session=session, action=action)
-        _save_with_history(review, actor=actor, reason=None, default_reason="Brought for review")
+        save_with_history(review, actor=actor, reason=None, default_reason="Brought for review")
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -410,7 +411,7 @@ def session_save_field(
     setattr(session, field, cleaned)
     _validate_fields(session, field)
     session.section_versions = {**session.section_versions, field: current + 1}
-    _save_with_history(session, actor=actor, reason=None, default_reason=f"{field} saved")
+    save_with_history(session, actor=actor, reason=None, default_reason=f"{field} saved")
     return session
 
 
@@ -452,7 +453,7 @@ def case_discussion_add(
         fields["scaling"] = _clean_scaling(fields["scaling"])
     discussion = CaseDiscussion(session=session, case=case, **fields)
     discussion.full_clean()
-    _save_with_history(discussion, actor=actor, reason=None, default_reason="Case discussed")
+    save_with_history(discussion, actor=actor, reason=None, default_reason="Case discussed")
     return discussion
 
 
@@ -486,7 +487,7 @@ def case_discussion_save_field(
     setattr(discussion, field, cleaned)
     discussion.version += 1
     discussion.full_clean()
-    _save_with_history(discussion, actor=actor, reason=None, default_reason=f"{field} saved")
+    save_with_history(discussion, actor=actor, reason=None, default_reason=f"{field} saved")
     return discussion
 
 
@@ -555,7 +556,7 @@ def action_create(
         informal_discussion=informal_discussion,
     )
     action.full_clean()
-    _save_with_history(action, actor=actor, reason=None, default_reason="Action set")
+    save_with_history(action, actor=actor, reason=None, default_reason="Action set")
     return action
 
 
@@ -578,7 +579,7 @@ def action_review(
     review.outcome = outcome
     review.note = note[:255]
     _validate_fields(review, "note")
-    _save_with_history(review, actor=actor, reason=None, default_reason="Action reviewed")
+    save_with_history(review, actor=actor, reason=None, default_reason="Action reviewed")
     action = review.action
     if outcome == ReviewOutcome.DONE:
         action.status, action.closed_on = ActionStatus.DONE, timezone.localdate()
@@ -588,7 +589,7 @@ def action_review(
         action.status, action.closed_on = ActionStatus.OPEN, None
         if new_due_date is not None:
             action.due_date = new_due_date
-    _save_with_history(action, actor=actor, reason=None, default_reason="Action reviewed")
+    save_with_history(action, actor=actor, reason=None, default_reason="Action reviewed")
     return review
 
 
@@ -596,13 +597,12 @@ def action_review(
 def action_set_status(*, action: Action, status: str, actor: UserLike) -> Action:
     """The owner, the worker or their managers mark an action done or cancelled (or reopen)."""
     me = access.staff_for(actor)
-    # Business support are in everyone's chain for absences, but never in supervision records.
+    # Business support reach everyone's absences but manage nobody's supervision.
     may = (
         me is not None
-        and me.role != Role.BUSINESS_SUPPORT
         and (
             me.pk in (action.owner_id, action.supervisee_id)
-            or access.is_line_manager_of(actor, action.supervisee)
+            or access.manages(actor, action.supervisee)
         )
     )
     if not may:
@@ -613,7 +613,7 @@ def action_set_status(*, action: Action, status: str, actor: UserLike) -> Action
         raise ValidationError({"status": "Choose open, done or cancelled."})
     action.status = status
     action.closed_on = None if status == ActionStatus.OPEN else timezone.localdate()
-    _save_with_history(action, actor=actor, reason=None, default_reason="Action updated")
+    save_with_history(action, actor=actor, reason=None, default_reason="Action updated")
     return action
 
 
@@ -653,7 +653,7 @@ def session_hold(
     _validate_fields(session, "held_on")
     session.is_short = (session.duration_minutes or 0) < rule.min_minutes
     session.status = SessionStatus.HELD
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session held")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session held")
     return session
 
 
@@ -684,7 +684,7 @@ def session_not_held(
         incorporated_into=session
     ):
         discussion.incorporated_into = None
-        _save_with_history(
+        save_with_history(
             discussion, actor=actor, reason=None, default_reason="Session not held: kept waiting"
         )
     session.status = SessionStatus.NOT_HELD
@@ -693,7 +693,7 @@ def session_not_held(
     scheduled = timezone.localtime(session.scheduled_for).date() if session.scheduled_for else None
     session.held_on = on or scheduled or timezone.localdate()
     _validate_fields(session, "not_held_detail", "held_on")
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session not held")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session not held")
     return session
 
 
@@ -713,7 +713,7 @@ def session_not_held_for(
     session = SupervisionSession(
         supervisee=supervisee, supervisor=me, acting_for=rules.acting_for_today(me, supervisee)
     )
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session booked")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session booked")
     return session_not_held(session=session, reason=reason, actor=actor, detail=detail, on=on)
 
 
@@ -726,7 +726,7 @@ def session_cancel(*, session: SupervisionSession, actor: UserLike) -> Supervisi
     if session.status != SessionStatus.SCHEDULED:
         raise ValidationError("Only a booked session that has not started can be cancelled.")
     session.status = SessionStatus.CANCELLED
-    _save_with_history(session, actor=actor, reason=None, default_reason="Session cancelled")
+    save_with_history(session, actor=actor, reason=None, default_reason="Session cancelled")
     return session
 
 
@@ -767,7 +767,7 @@ def session_sign(
         session.status = SessionStatus.SIGNED
         session.locked_at = now
         session.signed_on_time = signed_in_time(session)
-    _save_with_history(session, actor=actor, reason=None, default_reason=reason)
+    save_with_history(session, actor=actor, reason=None, default_reason=reason)
     return session
 
 
@@ -789,16 +789,16 @@ def addendum_add(*, session: SupervisionSession, text: str, actor: UserLike) -> 
     if not session.is_locked:
         raise ValidationError("This record is not locked yet: change it directly.")
     me = _me(actor)
-    may = me.pk in (session.supervisor_id, session.supervisee_id) or access.is_line_manager_of(
+    may = me.pk in (session.supervisor_id, session.supervisee_id) or access.manages(
         actor, session.supervisee
     )
-    if not may or me.role == Role.BUSINESS_SUPPORT:
+    if not may:
         raise PermissionDenied("Only the people in this supervision and their managers add to it.")
     if not text.strip():
         raise ValidationError({"text": "Enter the addendum."})
     addendum = Addendum(session=session, author=me, text=text.strip())
     _validate_fields(addendum, "text")
-    _save_with_history(addendum, actor=actor, reason=None, default_reason="Addendum added")
+    save_with_history(addendum, actor=actor, reason=None, default_reason="Addendum added")
     return addendum
 
 
@@ -853,7 +853,7 @@ def informal_discussion_record(
         advice=advice.strip(),
     )
     _validate_fields(discussion, "advice")
-    _save_with_history(discussion, actor=actor, reason=None, default_reason="Discussion noted")
+    save_with_history(discussion, actor=actor, reason=None, default_reason="Discussion noted")
     for item in actions or []:
         action_create(
             supervisee=worker,
@@ -901,7 +901,7 @@ def cover_set(
         raise ValidationError(
             {"covering_manager": "You cannot appoint yourself: ask another manager to cover."}
         )
-    _save_with_history(
+    save_with_history(
         cover,
         actor=actor,
         reason=None,
@@ -929,7 +929,7 @@ def cover_confirm(*, cover: Cover, actor: UserLike) -> Cover:
     if cover.status != CoverStatus.PROPOSED:
         raise ValidationError("This cover is already arranged.")
     cover.status = CoverStatus.ARRANGED
-    _save_with_history(cover, actor=actor, reason=None, default_reason="Cover confirmed")
+    save_with_history(cover, actor=actor, reason=None, default_reason="Cover confirmed")
     _notify_cover_arranged(cover, actor)
     return cover
 

@@ -41,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oversight import access
-from oversight.models import Case, CaseType, Role, StaffMember
+from oversight.models import Case, CaseType, StaffMember
 from oversight.reads import logs_reads
 from oversight.text import max_text_chars
 from supervision import rules, services
@@ -300,10 +300,9 @@ def _permissions(request: HttpRequest, session: SupervisionSession) -> Permissio
     may_add = (
         session.is_locked
         and me is not None
-        and me.role != Role.BUSINESS_SUPPORT
         and (
             me.pk in (session.supervisor_id, session.supervisee_id)
-            or access.is_line_manager_of(user, session.supervisee)
+            or access.manages(user, session.supervisee)
         )
     )
     return Permissions(

@@ -115,7 +115,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
     statuses: list[WorkerStatus] = []
     held: list[SupervisionSession] = []
     if me is not None:
-        covered = rules._covered_supervisors(me)
+        covered = rules.covered_supervisors(me)
         team = StaffMember.objects.filter(Q(supervisor=me) | Q(supervisor__in=covered))
         statuses = selectors.supervision_status(request.user, team, today=today)
         in_progress: dict[int, SupervisionSession] = {}
