@@ -21,9 +21,13 @@ def _bank_holidays(year: int) -> frozenset[datetime.date]:
 
 
 @lru_cache(maxsize=256)
-def _weekday_bank_holidays(year: int) -> tuple[datetime.date, ...]:
+def weekday_bank_holidays(year: int) -> tuple[datetime.date, ...]:
     """The year's bank holidays that fall Monday to Friday, in date order (a holiday on a
-    weekend is already not a working day; its substitute Monday is listed separately)."""
+    weekend is already not a working day; its substitute Monday is listed separately).
+
+    The days a working-day calendar must leave out besides weekends: counting with numpy's
+    `busday_count(..., holidays=...)` over these gives the same answers as
+    `working_days_between`."""
     return tuple(sorted(day for day in _bank_holidays(year) if day.weekday() < 5))
 
 
@@ -43,7 +47,7 @@ def _bank_holidays_between(start: datetime.date, end: datetime.date) -> int:
     """Weekday bank holidays from `start` to `end` inclusive."""
     count = 0
     for year in range(start.year, end.year + 1):
-        listed = _weekday_bank_holidays(year)
+        listed = weekday_bank_holidays(year)
         count += bisect_right(listed, end) - bisect_left(listed, start)
     return count
 

@@ -5,6 +5,10 @@ computed for a whole service from a handful of queries and tested against EXAMPL
   date of the last held session, or on the start date for someone never supervised.
 - Excusing absence pauses the clock: the due date moves later by the days of excusing absence
   after the last session and up to the due date, repeated until stable.
+
+`PolicyBook.interval_days_on` (and `PolicyVersion.interval_days_for`) answer the interval
+question for many workers and days at once, as numpy arrays, by the same precedence as
+`rule_for`: monthly compliance asks it for every worker and month of a directorate.
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
+
 DAY = datetime.timedelta(days=1)
+
+Ints = npt.NDArray[np.int64]
+Days = npt.NDArray[np.datetime64]
+Texts = npt.NDArray[np.object_]
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,41 @@ class PolicyVersion:
         # rather than fail every page that shows a due date.
         return DEFAULT_POLICY.rule_for(role=role, asye_start=asye_start, on=on)
 
+    def interval_days_for(self, *, roles: Texts, asye_start: Days, on: Days) -> Ints:
+        """The days between sessions that this version asks of each worker on each day:
+        `rule_for(...).interval_days` for many (role, ASYE start, day) at once, as numpy
+        arrays of equal length (`asye_start` NaT for someone not on the ASYE).
+
+        The same precedence as `rule_for`: the first rule covering the worker's ASYE week,
+        else the first rule for their role, else the rule for everyone else, else the
+        shipped default policy. Monthly compliance asks this for every worker and month."""
+        interval = np.zeros(len(on), dtype=np.int64)
+        open_ = np.ones(len(on), dtype=bool)
+        in_asye = on >= asye_start  # False where there is no ASYE start (NaT)
+        week = np.where(in_asye, (on - asye_start).astype(np.int64) // 7 + 1, 0)
+        for rule in self.rules:
+            if rule.asye_week_from is not None:
+                hit = open_ & in_asye & (week >= rule.asye_week_from)
+                if rule.asye_week_to is not None:
+                    hit &= week <= rule.asye_week_to
+                interval[hit] = rule.interval_days
+                open_ &= ~hit
+        for rule in self.rules:
+            if rule.asye_week_from is None and rule.role:
+                hit = open_ & (roles == rule.role)
+                interval[hit] = rule.interval_days
+                open_ &= ~hit
+        for rule in self.rules:
+            if rule.asye_week_from is None and not rule.role:
+                interval[open_] = rule.interval_days
+                return interval
+        if self is not DEFAULT_POLICY and open_.any():
+            rest = np.flatnonzero(open_)
+            interval[rest] = DEFAULT_POLICY.interval_days_for(
+                roles=roles[rest], asye_start=asye_start[rest], on=on[rest]
+            )
+        return interval
+
 
 def asye_week(asye_start: datetime.date, on: datetime.date) -> int:
     """Week of the ASYE, counted from 1 on the start date."""
@@ -98,6 +144,37 @@ class PolicyBook:
 
     def rule_on(self, *, role: str, asye_start: datetime.date | None, day: datetime.date) -> Rule:
         return self.version_on(day).rule_for(role=role, asye_start=asye_start, on=day)
+
+    def version_indexes_on(self, days: Days) -> Ints:
+        """For each day of a numpy array, the place in `versions` of the version in force on
+        it: `version_on` for many days at once."""
+        starts = np.array(self._starts, dtype="datetime64[D]")
+        return np.maximum(np.searchsorted(starts, days, side="right") - 1, 0)
+
+    def interval_days_on(
+        self,
+        *,
+        roles: Texts,
+        asye_start: Days,
+        worker: Ints,
+        days: Days,
+        versions: Ints | None = None,
+    ) -> Ints:
+        """The days between sessions asked of a worker on a day, by the version in force on
+        that day: `rule_on(...).interval_days` for many (worker, day) pairs at once.
+
+        `roles` and `asye_start` hold one entry per worker; pair i is worker `worker[i]` on
+        `days[i]` (so a worker's details are not repeated for each of their months).
+        `versions` is `version_indexes_on(days)`, for a caller that has it already."""
+        if versions is None:
+            versions = self.version_indexes_on(days)
+        interval = np.zeros(len(days), dtype=np.int64)
+        for index in np.unique(versions).tolist():
+            these = np.flatnonzero(versions == index)
+            interval[these] = self.versions[index].interval_days_for(
+                roles=roles[worker[these]], asye_start=asye_start[worker[these]], on=days[these]
+            )
+        return interval
 
 
 Span = tuple[datetime.date, datetime.date | None]

@@ -26,16 +26,17 @@ from dashboards.compliance import (
     Outcome,
     Tally,
     WorkerMonth,
-    _calendar,
-    _Worker,
-    _working_days,
     judge_month,
     month_range,
     monthly_compliance,
 )
+from dashboards.compliance import Worker as _Worker
+from dashboards.compliance import working_day_calendar as _calendar
+from dashboards.compliance import working_days as _working_days
 from oversight.access import Purpose, staff_scope_q
 from oversight.models import Absence, AbsenceType, EmploymentType, Role, StaffMember
-from oversight.workdays import _weekday_bank_holidays, is_working_day, working_days_between
+from oversight.workdays import is_working_day, working_days_between
+from oversight.workdays import weekday_bank_holidays as _weekday_bank_holidays
 from supervision.models import NotHeldReason, PolicyVariant, SessionStatus, SupervisionSession
 from supervision.policy import PolicyBook
 from supervision.selectors import load_policy_book, needs_supervision_q
