@@ -7,7 +7,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from oversight.env import env_bool, env_int, env_list, env_str
+from oversight.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "oversight",
@@ -62,7 +61,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "oversight.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -216,6 +214,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oversight.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per signed-in user, or per address when anonymous; over the rate answers 429 with
+    # Retry-After. Counted in the default cache (per process unless CACHES is shared).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+    },
 }
 # API tokens (django-rest-knox): only a hash is stored, `Authorization: Token <key>`, and every
 # token expires API_TOKEN_DAYS after it was issued (it is not extended by use).

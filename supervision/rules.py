@@ -100,18 +100,43 @@ access.register(PolicyRule, _policy_rule)
 # --- confidential support notes --------------------------------------------------------------
 
 
-def may_read_confidential(user: UserLike, session: SupervisionSession) -> bool:
-    """Confidential support notes: the supervisor, the supervisee and their line-management
-    chain — not auditors or the assistant director (DESIGN §4.3)."""
+# Who reads confidential support notes (DESIGN §4.3): the people named on the session and the
+# supervisee's line-management chain — not auditors or the assistant director. Written once as
+# data, so the check for one session and a list's SQL annotation are built from it alike.
+CONFIDENTIAL_READER_FIELDS = ("supervisee", "supervisor", "acting_for")
+CONFIDENTIAL_CHAIN_OF = "supervisee"
+
+
+def _confidential_reader(user: UserLike) -> StaffMember | None:
+    me = access.staff_for(user)
+    return me if me is not None and access.reads_practice_records(user) else None
+
+
+def may_read_confidential_q(user: UserLike) -> Q:
+    """The sessions whose confidential support notes `user` may read, as a filter."""
+    if getattr(user, "is_superuser", False):
+        return EVERYTHING
+    me = _confidential_reader(user)
+    if me is None:
+        return NOTHING
+    q = access.line_managed_q(me, CONFIDENTIAL_CHAIN_OF)
+    for field in CONFIDENTIAL_READER_FIELDS:
+        q |= Q(**{field: me})
+    return q
+
+
+def may_read_confidential(user: UserLike, session: Any) -> bool:
+    """Whether `user` may read this session's confidential support notes (a session or one of
+    its historical versions)."""
     if getattr(user, "is_superuser", False):
         return True
-    me = access.staff_for(user)
-    if me is None or not access.reads_practice_records(user):
+    me = _confidential_reader(user)
+    if me is None:
         return False
-    if me.pk in (session.supervisee_id, session.supervisor_id, session.acting_for_id):
+    if me.pk in (getattr(session, f"{field}_id") for field in CONFIDENTIAL_READER_FIELDS):
         return True
     return StaffMember.objects.filter(
-        access.line_managed_q(me, ""), pk=session.supervisee_id
+        access.line_managed_q(me, ""), pk=getattr(session, f"{CONFIDENTIAL_CHAIN_OF}_id")
     ).exists()
 
 

@@ -46,6 +46,7 @@ from supervision.policy import (
     due_date,
     status_now,
 )
+from supervision.rules import may_read_confidential_q
 
 
 def load_policy_book() -> PolicyBook:
@@ -404,19 +405,8 @@ def with_support_notes_hidden(
             id=OuterRef("pk"), support_confidential=True
         )
     )
-    me = access.staff_for(user)
-    may_read: Any = Q(pk__in=[])
-    if me is not None and access.reads_practice_records(user):
-        may_read = (
-            Q(supervisee=me)
-            | Q(supervisor=me)
-            | Q(acting_for=me)
-            | Exists(
-                StaffMember.objects.filter(
-                    access.line_managed_q(me, ""), pk=OuterRef("supervisee_id")
-                )
-            )
-        )
+    # The rule's own definition, applied to this list.
+    may_read = may_read_confidential_q(user)
     return sessions.annotate(
         support_notes_hidden=Case(
             When(may_read, then=Value(False)),

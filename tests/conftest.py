@@ -130,6 +130,15 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_api_throttles():
+    """The API's throttles count in the cache, by user id: ids come round again from test to
+    test, so each test starts with nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -1,9 +1,8 @@
 """Supervision's API v1 routes, included under /api/v1/ by the root URLconf."""
 
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from supervision.api import metrics, views
+from supervision.api import views
 
 # A SimpleRouter, not a DefaultRouter: the API root at /api/v1/ belongs to oversight.api.
 router = SimpleRouter()
@@ -17,11 +16,4 @@ router.register(
 )
 router.register("actions", views.ActionViewSet, basename="action")
 
-urlpatterns = [
-    *router.urls,
-    path(
-        "metrics/supervision-status",
-        metrics.SupervisionStatusView.as_view(),
-        name="metrics-supervision-status",
-    ),
-]
+urlpatterns = router.urls

@@ -1,4 +1,4 @@
-"""`/api/v1/metrics/supervision-status`: each role sees the supervision it may follow, filters
+"""`/api/v1/metrics/supervision-status/`: each role sees the supervision it may follow, filters
 are checked, and absence types never appear. Data is built relative to today."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.supervision.factories import ActionFactory, HeldSessionFactory, Infor
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/metrics/supervision-status"
+URL = "/api/v1/metrics/supervision-status/"
 RIVERSIDE_SUPERVISED = {"tm", "sw", "asye", "atm"}
 HILLSIDE_SUPERVISED = {"tm2", "sw2"}
 

@@ -109,7 +109,7 @@ def test_the_api_holds_its_query_count_as_the_team_grows(world: World):
 
     def count() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            response = client.get("/api/v1/metrics/supervision-status")
+            response = client.get("/api/v1/metrics/supervision-status/")
         assert response.status_code == 200
         return len(captured.captured_queries), len(response.json()["workers"])
 

@@ -13,17 +13,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dashboards.api.metrics import ScopeQuerySerializer, metric_scope
 from oversight import access
+from oversight.api.query import read_query
 from oversight.models import Service, StaffMember, Team
 from supervision.policy import Status
 from supervision.selectors import status_summary, supervision_status
 
 
-class SupervisionStatusQuerySerializer(serializers.Serializer):
-    """Narrow the answer to one team or one service the reader may see."""
+class SupervisionStatusQuerySerializer(ScopeQuerySerializer):
+    """Narrow the answer to a scope the reader may see, as every metric does. `team=` and
+    `service=` are the older spelling, kept so existing callers work: deprecated aliases of
+    `scope=team:<id>` and `scope=service:<id>` (empty still means no filter)."""
 
-    team = serializers.IntegerField(required=False, min_value=1, help_text="A team's id.")
-    service = serializers.IntegerField(required=False, min_value=1, help_text="A service's id.")
+    scope = serializers.CharField(
+        required=False,
+        help_text="me, team:<id>, service:<id> or directorate (default: everyone whose "
+        "supervision you may follow). Empty answers 400; a team or service you cannot see, 404.",
+    )
+    team = serializers.IntegerField(
+        required=False, min_value=1, help_text="Deprecated: use scope=team:<id>. A team's id."
+    )
+    service = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Deprecated: use scope=service:<id>. A service's id.",
+    )
 
 
 class WorkerStatusSerializer(serializers.Serializer):
@@ -72,9 +87,10 @@ class SupervisionStatusView(APIView):
         responses=SupervisionStatusSerializer,
     )
     def get(self, request: Request) -> Response:
-        query = SupervisionStatusQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        staff = self._staff(request, query.validated_data)
+        query = read_query(
+            request, SupervisionStatusQuerySerializer, blank_allowed=("team", "service")
+        )
+        staff = self._staff(request, query)
         today = timezone.localdate()
         statuses = supervision_status(request.user, staff, today=today)
         body = {
@@ -85,9 +101,13 @@ class SupervisionStatusView(APIView):
         return Response(SupervisionStatusSerializer(body).data)
 
     def _staff(self, request: Request, filters: dict[str, Any]) -> QuerySet[StaffMember]:
-        """Everyone, or one visible team or service; a team or service the reader cannot
-        see answers 404, as if it did not exist."""
-        staff = StaffMember.objects.order_by("team__name", "last_name", "first_name", "pk")
+        """Everyone, or the scope asked for (and within it the team or service the aliases
+        name: both must match); a team or service the reader cannot see answers 404, as if it
+        did not exist. Who of them the reader may follow is `supervision_status`'s rule."""
+        staff = StaffMember.objects.all()
+        if "scope" in filters:
+            staff = metric_scope(request, filters["scope"]).staff(request.user)
+        staff = staff.order_by("team__name", "last_name", "first_name", "pk")
         if "team" in filters:
             team = access.get_for_user(request.user, Team, filters["team"])
             staff = staff.filter(team=team)

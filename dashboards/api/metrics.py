@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -17,17 +16,24 @@ from rest_framework.views import APIView
 from dashboards.caseloads import caseload_threshold, caseloads_by_team, worker_caseloads
 from dashboards.compliance import MonthError, Outcome, Tally, monthly_compliance
 from dashboards.scope import Scope, ScopeError, parse_period, resolve_scope
+from oversight.api.query import read_query
 
 
 class ScopeQuerySerializer(serializers.Serializer):
+    """The one `scope=` every metric takes (DESIGN §7); a metric takes no other parameter
+    unless its own serializer adds it, and answers 400 naming any parameter it does not take."""
+
     scope = serializers.CharField(
         required=False,
-        help_text="me, team:<id>, service:<id> or directorate (default: your natural view).",
+        help_text="me, team:<id>, service:<id> or directorate (default: your natural view). "
+        "Empty answers 400; a team or service you cannot see, 404.",
     )
 
 
 class ComplianceQuerySerializer(ScopeQuerySerializer):
-    month = serializers.CharField(required=False, help_text="YYYY-MM (default: this month).")
+    month = serializers.CharField(
+        required=False, help_text="YYYY-MM (default: this month; empty answers 400)."
+    )
 
 
 class TallySerializer(serializers.Serializer):
@@ -90,9 +96,11 @@ def _tally(tally: Tally) -> dict[str, Any]:
     }
 
 
-def _scope(request: Request) -> Scope:
+def metric_scope(request: Request, key: str | None) -> Scope:
+    """The scope a metric is asked about, resolved as the dashboards resolve it: a malformed
+    scope answers 400 with a `scope` message; one the reader may not see, 404."""
     try:
-        return resolve_scope(request.user, request.query_params.get("scope"))
+        return resolve_scope(request.user, key)
     except ScopeError as error:
         raise ValidationError({"scope": [str(error)]}) from None
 
@@ -109,9 +117,10 @@ class SupervisionComplianceView(APIView):
         responses=ComplianceSerializer,
     )
     def get(self, request: Request) -> Response:
-        scope = _scope(request)
+        query = read_query(request, ComplianceQuerySerializer)
+        scope = metric_scope(request, query.get("scope"))
         today = timezone.localdate()
-        month_text = request.query_params.get("month")
+        month_text = query.get("month")
         try:
             months = parse_period(month_text, month_text, today=today, default_months=1)
         except (ScopeError, MonthError) as error:
@@ -175,7 +184,8 @@ class CaseloadsView(APIView):
         responses=CaseloadsSerializer,
     )
     def get(self, request: Request) -> Response:
-        scope = _scope(request)
+        query = read_query(request, ScopeQuerySerializer)
+        scope = metric_scope(request, query.get("scope"))
         today = timezone.localdate()
         rows = worker_caseloads(scope.staff(request.user), today=today)
         body = {
@@ -194,13 +204,3 @@ class CaseloadsView(APIView):
             ],
         }
         return Response(CaseloadsSerializer(body).data)
-
-
-urlpatterns = [
-    path(
-        "metrics/supervision-compliance",
-        SupervisionComplianceView.as_view(),
-        name="metrics-supervision-compliance",
-    ),
-    path("metrics/caseloads", CaseloadsView.as_view(), name="metrics-caseloads"),
-]
