@@ -26,18 +26,25 @@ from dashboards.compliance import (
     monthly_compliance,
     needs_supervision_q,
 )
+from dashboards.metrics import Rag
 from dashboards.scope import Scope
 from dashboards.xlsx import Colour, Column, Kind, Styled, WorkbookWriter
 from oversight import access
 from oversight.access import UserLike
-from oversight.models import EmploymentType, Role, StaffMember, Team
+from oversight.models import (
+    AbsenceType,
+    EmploymentType,
+    Role,
+    StaffMember,
+    Team,
+    non_excusing_absence_types,
+)
 from supervision.models import NotHeldReason
-from supervision.selectors import WorkerStatus, supervision_status
+from supervision.selectors import WorkerStatus, load_policy_book, supervision_status
 
 Progress = Callable[[int], None]
 
 NO_WORKERS = "No workers in this scope"
-AMBER_BAND = Decimal("0.10")  # amber: within 10 percentage points below the target
 
 ROLE_LABELS = dict(Role.choices)
 EMPLOYMENT_LABELS = dict(EmploymentType.choices)
@@ -50,50 +57,81 @@ OUTCOME_COLOURS = {
     Outcome.NOT_EXPECTED: None,
 }
 
-# How each figure is computed, in the words of DESIGN §4.2 (shown on every About sheet).
-COMPLIANCE_DEFINITIONS: list[tuple[str, str]] = [
-    (
-        "Who counts",
-        "Every worker in the scope who needs supervision (everyone with a supervisor named, "
-        "and practitioners and assistant team managers still waiting for one) and was in post "
-        "during the month.",
-    ),
-    (
-        "Excused",
-        "Excusing absence (every absence type but annual leave, unless configured otherwise) "
-        "covers at least half of the month's working days (a day two absences overlap counts "
-        "once); or a session that month was recorded as not held because the worker was absent. "
-        "Excused workers are left out of the rate, with their reason: the absence type covering "
-        "most of those days.",
-    ),
-    (
-        "Not expected",
-        "The worker's time in post during the month is shorter than one supervision interval "
-        "(e.g. they started late in the month). Left out of the rate.",
-    ),
-    ("Expected", "Every other worker who counts that month."),
-    (
-        "Compliant",
-        "An expected worker is compliant when the sessions held in the month are at least the "
-        "number the policy requires: the days in post during the month divided by the interval "
-        "in force at the end of that time, rounded down (1 for a 28-day interval over a whole "
-        "month, 2 for 14 days, 4 for 7 days). Past months are judged by the policy in force "
-        "then.",
-    ),
-    (
-        "Rate",
-        "Compliant ÷ expected. Green at or above the target, amber within 10 percentage points "
-        "below it, red further below; empty when nobody was expected.",
-    ),
-    ("Held", "Sessions held (or held and signed) in the month."),
-    (
-        "Short",
-        "Held sessions shorter than the policy's minimum length: they still count, and are "
-        "reported here.",
-    ),
-    ("Signed in time", "Held sessions whose record was signed within 5 working days."),
-    ("Not held", "Sessions recorded as not held, counted by the reason given."),
-]
+
+def _share_words(share: Decimal) -> str:
+    return "half" if share == Decimal("0.5") else f"{share * 100:.0f} %"
+
+
+def _non_excusing_words() -> str:
+    labels = dict(AbsenceType.choices)
+    names = [str(labels.get(code, code)).lower() for code in non_excusing_absence_types()]
+    if not names:
+        return "every absence type"
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"every absence type but {listed}"
+
+
+def compliance_definitions(*, excusing_share: Decimal) -> list[tuple[str, str]]:
+    """How each figure is computed, in the words of DESIGN §4.2 (shown on every About sheet),
+    with the configured values — which absences excuse, what share of a month excuses it,
+    the amber band — read from configuration rather than spelled here."""
+    band = Rag.AMBER_BAND * 100
+    return [
+        (
+            "Who counts",
+            "Every worker in the scope who needs supervision (everyone with a supervisor "
+            "named, and practitioners and assistant team managers still waiting for one) and "
+            "was in post during the month.",
+        ),
+        (
+            "Excused",
+            f"Excusing absence ({_non_excusing_words()}) covers at least "
+            f"{_share_words(excusing_share)} of the month's working days (a day two absences "
+            "overlap counts once); or a session that month was recorded as not held because "
+            "the worker was absent. Excused workers are left out of the rate, with their "
+            "reason: the absence type covering most of those days.",
+        ),
+        *((name, _FIXED_DEFINITIONS[name]) for name in ("Not expected", "Expected", "Compliant")),
+        (
+            "Rate",
+            f"Compliant ÷ expected. Green at or above the target, amber within {band:.0f} "
+            "percentage points below it, red further below; empty when nobody was expected.",
+        ),
+        *(
+            (name, _FIXED_DEFINITIONS[name])
+            for name in ("Held", "Short", "Signed in time", "Not held")
+        ),
+    ]
+
+
+# The definitions whose words hold no configured value (see `compliance_definitions`).
+_FIXED_DEFINITIONS: dict[str, str] = dict(
+    [
+        (
+            "Not expected",
+            "The worker's time in post during the month is shorter than one supervision interval "
+            "(e.g. they started late in the month). Left out of the rate.",
+        ),
+        ("Expected", "Every other worker who counts that month."),
+        (
+            "Compliant",
+            "An expected worker is compliant when the sessions held in the month are at least the "
+            "number the policy requires: the days in post during the month divided by the interval "
+            "in force at the end of that time, rounded down (1 for a 28-day interval over a whole "
+            "month, 2 for 14 days, 4 for 7 days). Past months are judged by the policy in force "
+            "then.",
+        ),
+        ("Held", "Sessions held (or held and signed) in the month."),
+        (
+            "Short",
+            "Held sessions shorter than the policy's minimum length: they still count, and are "
+            "reported here.",
+        ),
+        ("Signed in time", "Held sessions whose record was signed within 5 working days."),
+        ("Not held", "Sessions recorded as not held, counted by the reason given."),
+    ]
+)
+
 STATUS_DEFINITION = (
     "Status now",
     "The next supervision is due one interval after the last one held (or after the start "
@@ -122,15 +160,12 @@ def _no_progress(_percent: int) -> None:
     return None
 
 
+RAG_COLOURS = {Rag.GREEN: Colour.GREEN, Rag.AMBER: Colour.YELLOW, Rag.RED: Colour.RED}
+
+
 def rate_colour(rate: Decimal | None, target: Decimal) -> str | None:
-    """Green at or above the target, amber within 10 points below it, red further below."""
-    if rate is None:
-        return None
-    if rate >= target:
-        return Colour.GREEN
-    if rate >= target - AMBER_BAND:
-        return Colour.YELLOW
-    return Colour.RED
+    """The page's RAG band (`metrics.Rag`) as a workbook fill: the same colours on both."""
+    return RAG_COLOURS.get(Rag.of(rate, target))
 
 
 def period_words(months: Sequence[Month]) -> str:
@@ -216,7 +251,9 @@ def performance_workbook(
             ("Caseload threshold", caseload_threshold()),
             ("Produced by", _producer(user)),
             ("Workers", len({row.staff_id for row in report.rows}) or NO_WORKERS),
-            *COMPLIANCE_DEFINITIONS,
+            *compliance_definitions(
+                excusing_share=load_policy_book().version_on(months[-1].last).excusing_threshold
+            ),
             STATUS_DEFINITION,
             (
                 "Caseloads",

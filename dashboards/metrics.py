@@ -32,15 +32,18 @@ class Rag:
     NONE = "grey"
 
     LABELS = {GREEN: "On target", AMBER: "Near target", RED: "Below target", NONE: "No figure"}
+    # Amber: within this much below the target (10 percentage points). Pages and workbooks
+    # colour by this one band, and the workbook's About sheet states it from here.
+    AMBER_BAND = Decimal("0.10")
 
     @staticmethod
     def of(rate: Decimal | None, target: Decimal) -> str:
-        """Green at or above target; amber within 10 points below it; red below that."""
+        """Green at or above target; amber within the band below it; red below that."""
         if rate is None:
             return Rag.NONE
         if rate >= target:
             return Rag.GREEN
-        if rate >= target - Decimal("0.10"):
+        if rate >= target - Rag.AMBER_BAND:
             return Rag.AMBER
         return Rag.RED
 

@@ -286,10 +286,14 @@ class AbsenceType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def non_excusing_absence_types() -> list[str]:
+    """The absence types that do not excuse supervision (configuration; annual leave)."""
+    return cast(list[str], settings.OVERSIGHT["NON_EXCUSING_ABSENCE_TYPES"])
+
+
 def absence_type_excuses(absence_type: str) -> bool:
     """Whether this type of absence excuses supervision (configurable; all but annual leave)."""
-    non_excusing = cast(list[str], settings.OVERSIGHT["NON_EXCUSING_ABSENCE_TYPES"])
-    return absence_type not in non_excusing
+    return absence_type not in non_excusing_absence_types()
 
 
 class Absence(TrackedModel):

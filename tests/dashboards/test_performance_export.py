@@ -381,3 +381,35 @@ def test_any_names_users_typed_come_out_as_text(
     assert book["Summary by team and month"]["A2"].value == expected_team
     names = [row[0] for row in rows_of(book["Workers"])]
     assert (safe_text(f"{first_name} {last_name}") or None) in names
+
+
+def test_the_about_sheet_states_the_configured_absences_and_share_not_fixed_words(
+    tm_client, team_manager, settings
+):
+    from supervision.models import SupervisionPolicy
+
+    settings.OVERSIGHT = {
+        **settings.OVERSIGHT,
+        "NON_EXCUSING_ABSENCE_TYPES": ["annual_leave", "secondment"],
+    }
+    for policy in SupervisionPolicy.objects.all():
+        policy.excusing_threshold = Decimal("0.60")
+        policy.save()
+    book = workbook_of(export(tm_client, f"scope=team:{team_manager.team_id}&{MARCH}"))
+    about = {row[0]: row[1] for row in rows_of(book["About"])}
+    assert "every absence type but annual leave and secondment" in about["Excused"]
+    assert "at least 60 % of the month's working days" in about["Excused"]
+    assert "amber within 10 percentage points" in about["Rate"]
+
+
+@pytest.mark.parametrize(
+    ("rate", "rag"),
+    [("0.95", "green"), ("0.85", "yellow"), ("0.8499", "red"), (None, "grey")],
+)
+def test_the_workbook_and_the_page_colour_by_one_band(rate, rag):
+    from dashboards.exports import RAG_COLOURS
+    from dashboards.metrics import Rag
+
+    value = Decimal(rate) if rate is not None else None
+    assert Rag.of(value, Decimal("0.95")) == rag
+    assert rate_colour(value, Decimal("0.95")) == RAG_COLOURS.get(rag)
