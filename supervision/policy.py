@@ -23,6 +23,8 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from supervision.variants import VARIANT_NAMES, VARIANT_RULES
+
 DAY = datetime.timedelta(days=1)
 
 Ints = npt.NDArray[np.int64]
@@ -113,21 +115,16 @@ def asye_week(asye_start: datetime.date, on: datetime.date) -> int:
     return (on - asye_start).days // 7 + 1
 
 
-# The two published variants (DESIGN §4.2).
-EMPLOYER_STANDARDS_2024_RULES = (
-    Rule(interval_days=14, asye_week_from=1, asye_week_to=52),
-    Rule(interval_days=28),
+# The two published variants (DESIGN §4.2), read from the one list of them in
+# `supervision.variants` (which the migration and the policy service also use).
+EMPLOYER_STANDARDS_2024_RULES = tuple(
+    Rule(**row) for row in VARIANT_RULES["employer_standards_2024"]
 )
-ASYE_FRAMEWORK_RULES = (
-    Rule(interval_days=7, asye_week_from=1, asye_week_to=6),
-    Rule(interval_days=14, asye_week_from=7, asye_week_to=26),
-    Rule(interval_days=28, asye_week_from=27, asye_week_to=None),
-    Rule(interval_days=28),
-)
+ASYE_FRAMEWORK_RULES = tuple(Rule(**row) for row in VARIANT_RULES["asye_framework"])
 DEFAULT_POLICY = PolicyVersion(
     effective_from=datetime.date(2000, 1, 1),
     rules=EMPLOYER_STANDARDS_2024_RULES,
-    name="Employer standards 2024",
+    name=VARIANT_NAMES["employer_standards_2024"],
 )
 
 
