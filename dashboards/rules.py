@@ -8,6 +8,7 @@ from django.db.models import Q
 from dashboards.models import ExportFile, ExportJob
 from oversight import access
 from oversight.access import UserLike
+from oversight.models import Role
 
 
 def _own_jobs(user: UserLike) -> Q:
@@ -20,3 +21,7 @@ def _own_files(user: UserLike) -> Q:
 
 access.register(ExportJob, _own_jobs)
 access.register(ExportFile, _own_files)
+
+# Group managers and the directorate start on the dashboard: watching figures is their job.
+_FIGURE_READERS = (Role.GROUP_MANAGER, Role.PRINCIPAL_SOCIAL_WORKER, Role.ASSISTANT_DIRECTOR)
+access.register_home("dashboard", lambda user: access.role_of(user) in _FIGURE_READERS)

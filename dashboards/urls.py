@@ -2,17 +2,17 @@
 
 from django.urls import path
 
-from dashboards import views, views_exports
+from dashboards.views import dashboard, exports
 
 urlpatterns = [
-    path("dashboards/", views.dashboard, name="dashboard"),
-    path("dashboards/workers/", views.workers, name="dashboard-workers"),
-    path("exports/performance.xlsx", views_exports.performance, name="export-performance"),
+    path("dashboards/", dashboard.dashboard, name="dashboard"),
+    path("dashboards/workers/", dashboard.workers, name="dashboard-workers"),
+    path("exports/performance.xlsx", exports.performance, name="export-performance"),
     path(
         "exports/supervision-status.xlsx",
-        views_exports.supervision_status,
+        exports.supervision_status,
         name="export-supervision-status",
     ),
-    path("exports/jobs/<int:pk>/", views_exports.job, name="export-job"),
-    path("exports/jobs/<int:pk>/download/", views_exports.job_download, name="export-job-download"),
+    path("exports/jobs/<int:pk>/", exports.job, name="export-job"),
+    path("exports/jobs/<int:pk>/download/", exports.job_download, name="export-job-download"),
 ]

@@ -372,15 +372,26 @@ def can_read_access_log(user: UserLike, subject: StaffMember | None) -> bool:
     return StaffMember.objects.filter(line_managed_q(me, ""), pk=subject.pk).exists()
 
 
+# Starting pages that apps register (as they register record kinds), so the spine never
+# names another app's pages: the first whose test the user passes wins.
+_homes: list[tuple[str, Callable[[UserLike], bool]]] = []
+
+
+def register_home(url_name: str, applies: Callable[[UserLike], bool]) -> None:
+    """Offer `url_name` as the starting page of the users `applies` picks."""
+    _homes.append((url_name, applies))
+
+
 def home_url_name(user: UserLike) -> str:
-    """Each role's natural starting point."""
+    """Each role's natural starting point: a page an app registered, else the spine's own."""
     role = role_of(user)
     if role in (Role.TEAM_MANAGER, Role.ASSISTANT_TEAM_MANAGER):
         return "my-team"
     if role == Role.BUSINESS_SUPPORT:
         return "staff-list"
-    if role in (Role.GROUP_MANAGER, Role.PRINCIPAL_SOCIAL_WORKER, Role.ASSISTANT_DIRECTOR):
-        return "dashboard"  # a URL name: the spine never imports the dashboards app
+    for url_name, applies in _homes:
+        if applies(user):
+            return url_name
     if role is None and _sees_everything(user):
         return "team-list"
     return "my-profile"

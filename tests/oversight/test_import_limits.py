@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oversight.models import StaffMember
-from tests.organisation.test_import_org import (
+from tests.oversight.test_import_org import (
     assert_nothing_imported,
     good_book,
     run,

@@ -1,0 +1,1 @@
+"""Dashboard pages (`dashboard`) and Excel exports with their background jobs (`exports`)."""
