@@ -1,6 +1,6 @@
-"""Supervision pages. The live session page and its autosave endpoints live in
-`views/session.py`; the pages around it (My team, My supervision, informal discussions, cover,
-actions) in `views/team.py`."""
+"""Supervision pages. The live session page and the forms it posts live in `views/session.py`
+(its script autosaves through the API, `supervision/api/`); the pages around it (My team, My
+supervision, informal discussions, cover, actions) in `views/team.py`."""
 
 from django.urls import path
 
@@ -27,7 +27,7 @@ urlpatterns = [
     # the session itself
     path("staff/<int:pk>/supervision/start/", session.start, name="supervision-start"),
     path("supervision/<int:pk>/", session.detail, name="supervision-session"),
-    path("supervision/<int:pk>/save/", session.save_field, name="supervision-save"),
+    path("supervision/<int:pk>/save/", session.section_save, name="supervision-save"),
     path(
         "supervision/<int:pk>/case-discussions/new/",
         session.case_discussion_add,

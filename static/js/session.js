@@ -1,17 +1,22 @@
 // Live recording on the supervision session page (DESIGN §4.3).
 //
-// Each autosaved field posts {field, value, version} as JSON a moment after typing pauses, when
-// the field loses focus, and when the page is hidden. The rules that keep text safe:
+// Each autosaved field is sent to the API's one-field save, PATCH {field, value, version} to
+// /api/v1/supervisions/{id}/ or /api/v1/case-discussions/{id}/ (the form's data-autosave-url;
+// the page's session cookie and CSRF token authenticate it), a moment after typing pauses, when
+// the field loses focus, and when the page is hidden. The page has no save protocol of its own:
+// without JavaScript its forms post as ordinary forms. The rules that keep text safe:
 //
-// - "Saved at hh:mm:ss" is shown only from the server's reply, which it sends after the commit.
+// - "Saved at hh:mm:ss" is shown only from the API's reply, which it sends after the commit.
 // - One request per version channel is in flight at a time (a session field is its own channel;
 //   the fields of a case discussion share one, as they share one version); the newest value
 //   waits its turn. A reply never replaces what is in the box.
 // - If the connection drops, the text stays in the page, a "Not saved — reconnecting" banner
 //   shows, saving is retried with backoff and as soon as the browser is back online, and leaving
 //   the page asks first.
-// - If someone else saved the same field since it was loaded, both versions are shown and the
-//   user chooses: nothing is overwritten silently.
+// - If someone else saved the same field since it was loaded (409 with current_value and
+//   current_version), both versions are shown and the user chooses: nothing is overwritten
+//   silently. A 409 without them is a record signed by both, now locked.
+// - Text the API refuses (400 with messages by field name) shows its message by the field.
 // - Note text is never written to localStorage, sessionStorage, IndexedDB or cookies: it lives
 //   in the page and on the server, nowhere else (shared council laptops).
 
@@ -19,9 +24,23 @@ const DEBOUNCE_MS = 1500;
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15000;
 const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KB in all
+// Django REST framework's answer when the CSRF token no longer matches the session's.
+const CSRF_REFUSED = /^CSRF Failed/;
+// The API's conflict message names who saved the other version.
+const CHANGED_BY = /was changed by (.+?) while you were editing/;
 
 function text(value) {
   return value === null || value === undefined ? "" : String(value);
+}
+
+function firstMessage(messages) {
+  if (Array.isArray(messages)) return messages.length > 0 ? text(messages[0]) : "";
+  return typeof messages === "string" ? messages : "";
+}
+
+function changedBy(detail) {
+  const match = CHANGED_BY.exec(text(detail));
+  return match ? match[1] : "Someone else";
 }
 
 function formatTime(iso) {
@@ -36,6 +55,7 @@ class Field {
     this.name = element.dataset.field;
     this.channel = channel;
     this.url = form.dataset.autosaveUrl;
+    this.record = form.dataset.autosaveRecord; // "supervision" or "case-discussion"
     this.label = element.dataset.label || this.name;
     this.elements = [element];
     this.kind = element.type === "radio" ? "radio" : element.type === "checkbox" ? "checkbox" : "text";
@@ -84,6 +104,23 @@ class Field {
 
   isDirty() {
     return this.editSeq > this.savedSeq;
+  }
+
+  // The API answers a save with the whole record: a supervision has a version per section,
+  // a case discussion one version for all its fields.
+  savedVersion(data) {
+    const version = this.record === "case-discussion" ? data.version : data.section_versions?.[this.name];
+    return Number.isInteger(version) ? version : null;
+  }
+
+  // A 400's message for this field: under its name, or under the name of the part of the
+  // request that was wrong.
+  refusal(data) {
+    for (const key of [this.name, "value", "version", "field", "non_field_errors", "detail"]) {
+      const message = firstMessage(data[key]);
+      if (message) return message;
+    }
+    return "This could not be saved.";
   }
 
   disable() {
@@ -276,7 +313,7 @@ class Autosave {
     const body = JSON.stringify({ field: field.name, value, version: channel.version });
     this.updateStatus();
     fetch(field.url, {
-      method: "POST",
+      method: "PATCH",
       credentials: "same-origin",
       redirect: "manual",
       keepalive: this.keepalive && body.length < KEEPALIVE_LIMIT,
@@ -293,35 +330,35 @@ class Autosave {
   }
 
   async answered(channel, request, response) {
-    const json = (response.headers.get("Content-Type") || "").includes("application/json");
-    if (response.type === "opaqueredirect" || (!json && [401, 403].includes(response.status))) {
-      // Signed out (the sign-in page answered) or the form token went stale.
-      await this.refreshToken();
-      this.failed(channel, request, this.signedOut ? "signed-out" : "offline");
-      return;
-    }
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
       this.failed(channel, request, "offline"); // worth trying again shortly
       return;
     }
+    const json = (response.headers.get("Content-Type") || "").includes("application/json");
     let data = {};
     if (json) {
       try {
-        data = await response.json();
+        data = (await response.json()) || {};
       } catch {
         this.failed(channel, request, "offline");
         return;
       }
-    } else if (response.ok) {
-      this.failed(channel, request, "offline"); // not an answer from the save endpoint
+    }
+    const staleToken = response.status === 403 && (!json || CSRF_REFUSED.test(text(data.detail)));
+    if (response.type === "opaqueredirect" || response.status === 401 || staleToken) {
+      // Signed out (the API answers 401), or the form token went stale with a new sign-in.
+      await this.refreshToken();
+      this.failed(channel, request, this.signedOut ? "signed-out" : "offline");
       return;
-    } else {
-      data = {
-        detail:
-          response.status === 404
-            ? "This record is no longer available to you, so this was not saved."
-            : "This could not be saved.",
-      };
+    }
+    const field = request.field;
+    const version = response.ok ? field.savedVersion(data) : null;
+    if (response.ok && version === null) {
+      this.failed(channel, request, "offline"); // not an answer from the API's save
+      return;
+    }
+    if (response.status === 404) {
+      data = { detail: "This record is no longer available to you, so this was not saved." };
     }
     channel.inFlight = null;
     if (request.id < channel.lastApplied) {
@@ -331,26 +368,20 @@ class Autosave {
     channel.lastApplied = request.id;
     channel.failures = 0;
     this.signedOut = false;
-    const field = request.field;
     if (response.ok) {
-      channel.setVersion(data.version);
+      channel.setVersion(version);
       field.baseValue = text(request.value);
       field.unconfirmed = [];
       if (request.seq > field.savedSeq) field.savedSeq = request.seq;
-      this.lastSavedAt = data.saved_at;
+      this.lastSavedAt = data.updated_at || new Date().toISOString();
       if (field.isDirty()) this.enqueue(field); // typed on while the request was out
-    } else if (response.status === 409 && data.locked) {
+    } else if (response.status === 409 && data.current_version === undefined) {
       this.lock(data.detail);
     } else if (response.status === 409) {
       this.conflicted(field, request, data);
     } else {
-      const errors = data.errors || {};
-      const message =
-        (errors[field.name] || errors.value || errors.version || errors.field || errors.non_field_errors || [])[0] ||
-        data.detail ||
-        "This could not be saved.";
       field.rejectedSeq = field.editSeq;
-      this.showError(field, message);
+      this.showError(field, field.refusal(data));
     }
     this.hideProblemIfClear();
     this.updateStatus();
@@ -424,7 +455,7 @@ class Autosave {
     alert.setAttribute("role", "alert");
     const title = document.createElement("h3");
     title.className = "govuk-error-summary__title";
-    title.textContent = `${data.changed_by || "Someone else"} changed “${field.label}” while you were editing`;
+    title.textContent = `${changedBy(data.detail)} changed “${field.label}” while you were editing`;
     const body = document.createElement("div");
     body.className = "govuk-error-summary__body";
     const intro = document.createElement("p");

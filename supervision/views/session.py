@@ -1,17 +1,11 @@
-"""The live supervision session page (DESIGN §4.3) and its endpoints.
+"""The live supervision session page (DESIGN §4.3) and the forms it posts.
 
 The page works without JavaScript: each section is an ordinary form that posts here and comes
 back to the page (or shows the page again with what was typed and a GOV.UK error summary).
-With JavaScript, `static/js/session.js` saves each field as JSON while the manager types:
-
-- ``200 {field, version, saved_at}``: saved and committed (services are atomic and we answer
-  only after they return);
-- ``400 {errors: {field: [...]}}``: bad input, nothing saved;
-- ``403 {detail}``: you may see this record but not do that;
-- ``404``: not a record you may see;
-- ``409 {detail, field, current_value, current_version, changed_by}``: someone saved this field
-  since you loaded it (both versions are shown to the user), or ``locked: true`` when the
-  record has been signed by both.
+With JavaScript, `static/js/session.js` saves each field while the manager types through the
+API's one-field PATCH (`/api/v1/supervisions/{id}/` and `/api/v1/case-discussions/{id}/`, in
+`supervision/api/views.py`), authenticated by the page's session and CSRF token: the page has
+no save protocol of its own.
 
 A GET to an endpoint that only takes posts answers 404 when the record is out of sight, and
 405 otherwise: the record's existence never leaks through the method check.
@@ -19,7 +13,6 @@ A GET to an endpoint that only takes posts answers 404 when the record is out of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -54,7 +42,7 @@ from supervision.models import (
     SessionStatus,
     SupervisionSession,
 )
-from supervision.services import CASE_DISCUSSION_FIELDS, EditConflict, RecordLocked
+from supervision.services import EditConflict, RecordLocked
 from supervision.session_forms import (
     ActionAddForm,
     ActionReviewForm,
@@ -75,6 +63,7 @@ STATUS_TAG_COLOURS: dict[str, str] = {
     SessionStatus.NOT_HELD: "orange",
     SessionStatus.CANCELLED: "grey",
 }
+VERSION_MISSING = "Send the version of the text you started from."
 CONFIDENTIAL_PLACEHOLDER = "Confidential — not shown to you"
 WELLBEING_CHOICES = [
     ("1", "1 – struggling"),
@@ -134,43 +123,19 @@ CASE_DISCUSSION_HINTS = {
 # --- small helpers ---------------------------------------------------------------------------
 
 
-class BadInput(Exception):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("bad input")
-        self.errors = errors
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return request.content_type == "application/json"
-
-
 def _not_post(request: HttpRequest) -> HttpResponse | None:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     return None
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
+def _posted_version(raw: str | None) -> int | None:
+    """The version a form post started from, or None when it sent no usable number."""
     try:
-        body = json.loads(request.body.decode("utf-8") or "null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: arrays nested thousands deep, which no page ever sends.
-        raise BadInput({"non_field_errors": ["The request was not valid JSON."]}) from None
-    if not isinstance(body, dict):
-        raise BadInput({"non_field_errors": ["Send an object: {field, value, version}."]})
-    return body
-
-
-def _version(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise BadInput({"version": ["Send the version of the text you started from."]})
-    try:
-        version = int(raw)
-    except (TypeError, ValueError):
-        raise BadInput({"version": ["Send the version of the text you started from."]}) from None
-    if version < 0:
-        raise BadInput({"version": ["Send the version of the text you started from."]})
-    return version
+        version = int(raw or "")
+    except ValueError:
+        return None
+    return version if version >= 0 else None
 
 
 def _messages(error: ValidationError, default_key: str) -> dict[str, list[str]]:
@@ -197,39 +162,6 @@ def _session_for(request: HttpRequest, pk: int) -> SupervisionSession:
 def _session_url(session: SupervisionSession, anchor: str = "") -> str:
     url = reverse("supervision-session", args=[session.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _refusal_json(refusal: Exception, field_name: str) -> JsonResponse:
-    """A service's refusal of an autosave, as the page's script reads it (module docstring)."""
-    if isinstance(refusal, EditConflict):
-        return JsonResponse(
-            {
-                "detail": f"{refusal.changed_by} saved a different version of this while you "
-                "were editing. Nothing has been overwritten.",
-                "field": refusal.field,
-                "current_value": refusal.current_value,
-                "current_version": refusal.current_version,
-                "changed_by": refusal.changed_by,
-            },
-            status=409,
-        )
-    if isinstance(refusal, RecordLocked):
-        return JsonResponse(
-            {"detail": _first_message(refusal), "field": field_name, "locked": True}, status=409
-        )
-    if isinstance(refusal, ValidationError):
-        return JsonResponse({"errors": _messages(refusal, field_name)}, status=400)
-    return JsonResponse({"detail": str(refusal) or "You cannot change this."}, status=403)
-
-
-def _saved_json(field_name: str, version: int) -> JsonResponse:
-    return JsonResponse(
-        {
-            "field": field_name,
-            "version": version,
-            "saved_at": timezone.localtime().isoformat(timespec="seconds"),
-        }
-    )
 
 
 # --- what the page shows ---------------------------------------------------------------------
@@ -608,40 +540,16 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "supervision/print.html", context)
 
 
-# --- autosave --------------------------------------------------------------------------------
+# --- sections posted as forms (the page without JavaScript) --------------------------------------
 
 
 @access.detail_of(SupervisionSession, needs_permission=True)
 @login_required
-def save_field(request: HttpRequest, pk: int) -> HttpResponse:
+def section_save(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
     if refused := _not_post(request):
         return refused
-    if _wants_json(request):
-        return _save_field_json(request, session)
     return _save_section_form(request, session)
-
-
-def _save_field_json(request: HttpRequest, session: SupervisionSession) -> HttpResponse:
-    try:
-        body = _json_body(request)
-        name = body.get("field")
-        if not isinstance(name, str) or name not in services.SESSION_FIELDS:
-            raise BadInput({"field": ["Say which section of the record to save."]})
-        version = _version(body.get("version"))
-    except BadInput as bad:
-        return JsonResponse({"errors": bad.errors}, status=400)
-    try:
-        saved = services.session_save_field(
-            session=session,
-            field=name,
-            value=body.get("value"),
-            base_version=version,
-            actor=request.user,
-        )
-    except (EditConflict, ValidationError, PermissionDenied) as refusal:
-        return _refusal_json(refusal, name)
-    return _saved_json(name, saved.section_version(name))
 
 
 def _typed_value(request: HttpRequest, name: str) -> Any:
@@ -667,10 +575,9 @@ def _save_section_form(request: HttpRequest, session: SupervisionSession) -> Htt
     for name in names:
         typed = _typed_value(request, name)
         state.typed[name] = typed
-        try:
-            version = _version(request.POST.get(f"version_{name}"))
-        except BadInput as bad:
-            state.field_errors[name] = bad.errors["version"]
+        version = _posted_version(request.POST.get(f"version_{name}"))
+        if version is None:
+            state.field_errors[name] = [VERSION_MISSING]
             continue
         if _unchanged(getattr(session, name), typed) and version == session.section_version(name):
             continue
@@ -718,45 +625,17 @@ def case_discussion_save(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if refused := _not_post(request):
         return refused
-    if _wants_json(request):
-        return _case_discussion_save_json(request, discussion)
     return _case_discussion_save_form(request, discussion)
-
-
-def _case_discussion_save_json(request: HttpRequest, discussion: CaseDiscussion) -> HttpResponse:
-    try:
-        body = _json_body(request)
-        name = body.get("field")
-        if not isinstance(name, str) or name not in CASE_DISCUSSION_FIELDS:
-            raise BadInput({"field": ["Say which part of the case discussion to save."]})
-        version = _version(body.get("version"))
-        value = body.get("value")
-        if name != "scaling" and value is not None and not isinstance(value, str):
-            raise BadInput({name: ["Enter text."]})
-    except BadInput as bad:
-        return JsonResponse({"errors": bad.errors}, status=400)
-    try:
-        saved = services.case_discussion_save_field(
-            discussion=discussion,
-            field=name,
-            value=value,
-            base_version=version,
-            actor=request.user,
-        )
-    except (EditConflict, ValidationError, PermissionDenied) as refusal:
-        return _refusal_json(refusal, name)
-    return _saved_json(name, saved.version)
 
 
 def _case_discussion_save_form(request: HttpRequest, discussion: CaseDiscussion) -> HttpResponse:
     anchor = f"case-discussion-{discussion.pk}"
     state = PageState(discussion_pk=discussion.pk)
     status = 200
-    try:
-        version = _version(request.POST.get("version"))
-    except BadInput as bad:
-        version = discussion.version
-        state.discussion_errors["discussion"] = bad.errors["version"]
+    posted = _posted_version(request.POST.get("version"))
+    if posted is None:
+        state.discussion_errors["discussion"] = [VERSION_MISSING]
+    version = discussion.version if posted is None else posted
     names = [name for name in CASE_DISCUSSION_LABELS if name in request.POST]
     for name in names:
         typed = request.POST.get(name, "")

@@ -257,10 +257,10 @@ def test_both_sign_and_the_record_is_locked(live_server, page: Page, sign_in, br
         expect(page.locator("textarea[name=reflection]")).to_have_count(0)
         expect(page.locator("#field-reflection")).to_have_text("Reflection before signing")
 
-        # An edit sent anyway is refused with a clear message.
+        # An edit sent anyway to the API the page saves through is refused with a clear message.
         token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
-        response = page.request.post(
-            f"{live_server.url}{reverse('supervision-save', args=[session.pk])}",
+        response = page.request.patch(
+            f"{live_server.url}{reverse('supervision-detail', args=[session.pk])}",
             data={"field": "reflection", "value": "Changed after signing", "version": 1},
             headers={"X-CSRFToken": token or "", "Referer": url},
         )

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -57,10 +56,6 @@ def discussion_url(discussion: CaseDiscussion) -> str:
     return reverse("case-discussion-save", args=[discussion.pk])
 
 
-def post_json(client: Client, url: str, payload: object) -> object:
-    return client.post(url, data=json.dumps(payload), content_type="application/json")
-
-
 def api(world, key: str = "tm") -> APIClient:
     client = APIClient()
     client.force_login(world.people[key].user)
@@ -70,6 +65,15 @@ def api(world, key: str = "tm") -> APIClient:
 def send(client: APIClient, method: str, url: str, payload: object) -> object:
     """JSON as a browser or script sends it: a half character arrives escaped ("\\ud83d")."""
     return getattr(client, method)(url, data=json.dumps(payload), content_type="application/json")
+
+
+def patch_discussion(world, discussion, field: str, value: object) -> object:
+    return send(
+        api(world),
+        "patch",
+        f"/api/v1/case-discussions/{discussion.pk}/",
+        {"field": field, "value": value, "version": discussion.version},
+    )
 
 
 def patch_section(world, session, field: str, value: object, version: int = 0) -> object:
@@ -103,68 +107,8 @@ def test_the_rule_keeps_ordinary_text_and_emoji_as_they_are():
     assert clean_text(text) == text
 
 
-# --- NUL and half characters: the live page's JSON save -------------------------------------
-
-
-def test_a_json_save_removes_nul_and_saves_the_rest(world, session):
-    response = post_json(
-        world.client("tm"), save_url(session), {"field": "agenda", "value": NUL_TEXT, "version": 0}
-    )
-    assert response.status_code == 200, response.content
-    assert fresh(session).agenda == "Visit xy"
-
-
-def test_a_json_save_refuses_half_a_character_against_the_field(world, session):
-    response = post_json(
-        world.client("tm"),
-        save_url(session),
-        {"field": "agenda", "value": HALF_AN_EMOJI, "version": 0},
-    )
-    assert response.status_code == 400
-    assert response.json() == {"errors": {"agenda": [UNSTORABLE_MESSAGE]}}
-    assert fresh(session).agenda == ""
-    assert fresh(session).section_version("agenda") == 0
-
-
-def test_a_case_discussion_json_save_removes_nul(world, discussion):
-    response = post_json(
-        world.client("tm"),
-        discussion_url(discussion),
-        {"field": "worries", "value": NUL_TEXT, "version": discussion.version},
-    )
-    assert response.status_code == 200, response.content
-    assert CaseDiscussion.objects.get(pk=discussion.pk).worries == "Visit xy"
-
-
-def test_a_case_discussion_json_save_refuses_half_a_character(world, discussion):
-    response = post_json(
-        world.client("tm"),
-        discussion_url(discussion),
-        {"field": "worries", "value": HALF_AN_EMOJI, "version": discussion.version},
-    )
-    assert response.status_code == 400
-    assert response.json() == {"errors": {"worries": [UNSTORABLE_MESSAGE]}}
-    assert CaseDiscussion.objects.get(pk=discussion.pk).worries == ""
-
-
 # --- bodies nobody should parse --------------------------------------------------------------
-
-
-def test_a_json_save_of_deeply_nested_arrays_answers_400_json(world, session):
-    response = world.client("tm").post(
-        save_url(session), data="[" * 50_000 + "]" * 50_000, content_type="application/json"
-    )
-    assert response.status_code == 400
-    assert response.json() == {"errors": {"non_field_errors": ["The request was not valid JSON."]}}
-
-
-def test_a_case_discussion_json_save_of_deeply_nested_objects_answers_400_json(world, discussion):
-    body = '{"a":' * 50_000 + "1" + "}" * 50_000
-    response = world.client("tm").post(
-        discussion_url(discussion), data=body, content_type="application/json"
-    )
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+# (JSON nested too deeply: tests/api/test_request_bodies.py.)
 
 
 @pytest.mark.parametrize(
@@ -175,12 +119,13 @@ def test_a_case_discussion_json_save_of_deeply_nested_objects_answers_400_json(w
         b"\xff\xfe",
     ],
 )
-def test_a_json_save_that_is_not_utf8_answers_400_json(world, session, body):
-    response = world.client("tm").post(
-        save_url(session), data=body, content_type="application/json"
+def test_an_api_save_that_is_not_utf8_answers_400_json(world, session, body):
+    response = api(world).patch(
+        f"/api/v1/supervisions/{session.pk}/", data=body, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json() == {"errors": {"non_field_errors": ["The request was not valid JSON."]}}
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
     assert fresh(session).agenda == ""
 
 
@@ -201,15 +146,17 @@ def test_an_api_save_refuses_half_a_character_naming_the_field(world, session):
     assert fresh(session).reflection == ""
 
 
+def test_an_api_case_discussion_save_removes_nul(world, discussion):
+    response = patch_discussion(world, discussion, "worries", NUL_TEXT)
+    assert response.status_code == 200, response.content
+    assert CaseDiscussion.objects.get(pk=discussion.pk).worries == "Visit xy"
+
+
 def test_an_api_case_discussion_save_refuses_half_a_character(world, discussion):
-    response = send(
-        api(world),
-        "patch",
-        f"/api/v1/case-discussions/{discussion.pk}/",
-        {"field": "decisions", "value": HALF_AN_EMOJI, "version": discussion.version},
-    )
+    response = patch_discussion(world, discussion, "decisions", HALF_AN_EMOJI)
     assert response.status_code == 400
     assert response.json() == {"decisions": [UNSTORABLE_MESSAGE]}
+    assert CaseDiscussion.objects.get(pk=discussion.pk).decisions == ""
 
 
 def test_an_api_informal_discussion_removes_nul_and_refuses_half_a_character(world):
@@ -295,12 +242,10 @@ def test_a_section_of_exactly_the_limit_is_saved(world, session):
     assert len(fresh(saved).agenda) == LIMIT
 
 
-def test_a_json_save_over_the_limit_is_refused_saying_by_how_much(world, session):
-    response = post_json(
-        world.client("tm"), save_url(session), {"field": "agenda", "value": TOO_LONG, "version": 0}
-    )
+def test_an_api_save_over_the_limit_is_refused_saying_by_how_much(world, session):
+    response = patch_section(world, session, "agenda", TOO_LONG)
     assert response.status_code == 400
-    (message,) = response.json()["errors"]["agenda"]
+    (message,) = response.json()["agenda"]
     assert "too long" in message
     assert "at most 20,000" in message
     assert "by 1 characters" in message
@@ -315,14 +260,11 @@ def test_an_api_save_over_the_limit_is_refused_naming_the_field(world, session):
     assert fresh(session).support_notes == ""
 
 
-def test_a_case_discussion_field_over_the_limit_is_refused(world, discussion):
-    response = post_json(
-        world.client("tm"),
-        discussion_url(discussion),
-        {"field": "needs_to_happen", "value": TOO_LONG, "version": discussion.version},
-    )
+def test_an_api_case_discussion_field_over_the_limit_is_refused(world, discussion):
+    response = patch_discussion(world, discussion, "needs_to_happen", TOO_LONG)
     assert response.status_code == 400
-    assert "too long" in response.json()["errors"]["needs_to_happen"][0]
+    assert "too long" in response.json()["needs_to_happen"][0]
+    assert CaseDiscussion.objects.get(pk=discussion.pk).needs_to_happen == ""
 
 
 def test_an_over_long_section_posted_as_a_form_is_shown_again_as_typed(world, session):
