@@ -112,7 +112,6 @@ class SupervisionComplianceView(APIView):
     answers 400; a scope you cannot see, 404."""
 
     @extend_schema(
-        operation_id="metrics_supervision_compliance",
         parameters=[ComplianceQuerySerializer],
         responses=ComplianceSerializer,
     )
@@ -179,7 +178,6 @@ class CaseloadsView(APIView):
     spread: median, highest, how many above the threshold, duty workers apart."""
 
     @extend_schema(
-        operation_id="metrics_caseloads",
         parameters=[ScopeQuerySerializer],
         responses=CaseloadsSerializer,
     )

@@ -82,7 +82,6 @@ class SupervisionStatusView(APIView):
     the directorate everyone, business support nobody."""
 
     @extend_schema(
-        operation_id="metrics_supervision_status",
         parameters=[SupervisionStatusQuerySerializer],
         responses=SupervisionStatusSerializer,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -54,6 +55,21 @@ class ScopedReadWriteViewSet(
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A ModelSerializer whose read-only fields keep the model's `blank=True`: DRF drops
+    `allow_blank` from read-only fields, so the schema would say a blank choice (an ASYE rule's
+    `role`, a review's `outcome`, a session's `not_held_reason`) can never be `""`."""
+
+    def include_extra_kwargs(
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -76,7 +76,9 @@ class StaffSerializer(CleanTextModelSerializer):
         queryset=StaffMember.objects.all(), allow_null=True, required=False
     )
     full_name = serializers.CharField(read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = StaffMember

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from oversight.api.base import ScopedRelatedField
+from oversight.api.base import ModelSerializer, ScopedRelatedField
 from oversight.api.serializers import HealthDataCharField
 from oversight.models import Case, StaffMember
 from oversight.text import FreeTextSerializerField
@@ -38,7 +38,7 @@ from supervision.variants import VARIANT_RULES
 # --- output ----------------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     """An item of a worker's action plan. Only its status changes through the API."""
 
     class Meta:
@@ -60,7 +60,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionReviewSerializer(serializers.ModelSerializer):
+class ActionReviewSerializer(ModelSerializer):
     """An open action brought into the session for review, with the action itself."""
 
     action = ActionSerializer(read_only=True)
@@ -71,7 +71,7 @@ class ActionReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseDiscussionSerializer(serializers.ModelSerializer):
+class CaseDiscussionSerializer(ModelSerializer):
     """A child's case discussed in supervision, with Signs of Safety fields. `version` is the
     number to send back with the next change (optimistic locking)."""
 
@@ -102,7 +102,7 @@ class CaseDiscussionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InformalDiscussionSerializer(serializers.ModelSerializer):
+class InformalDiscussionSerializer(ModelSerializer):
     """A conversation outside supervision; `incorporated_into` names the session that pulled
     it in (empty while it waits for the next one)."""
 
@@ -127,14 +127,14 @@ class InformalDiscussionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AddendumSerializer(serializers.ModelSerializer):
+class AddendumSerializer(ModelSerializer):
     class Meta:
         model = Addendum
         fields = ["id", "session", "author", "text", "created_at"]
         read_only_fields = fields
 
 
-class SupervisionSerializer(serializers.ModelSerializer):
+class SupervisionSerializer(ModelSerializer):
     """A supervision record with everything in it: case discussions, the actions brought for
     review, the informal discussions pulled in, actions set, addenda.
 
@@ -231,14 +231,14 @@ def hidden_session_fields(request: Any, session: SupervisionSession) -> frozense
     return rules.hidden_session_fields(request.user, session)
 
 
-class PolicyRuleSerializer(serializers.ModelSerializer):
+class PolicyRuleSerializer(ModelSerializer):
     class Meta:
         model = PolicyRule
         fields = ["id", "role", "asye_week_from", "asye_week_to", "interval_days", "min_minutes"]
         read_only_fields = fields
 
 
-class SupervisionPolicySerializer(serializers.ModelSerializer):
+class SupervisionPolicySerializer(ModelSerializer):
     """A version of the supervision policy, in force from `effective_from` until the next."""
 
     rules = PolicyRuleSerializer(many=True, read_only=True)

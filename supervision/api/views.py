@@ -297,7 +297,6 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
 
     @extend_schema(
         summary="Start supervision now with a supervisee",
-        operation_id="v1_supervisions_start_with_supervisee",
         request=s.SupervisionStartSerializer,
         responses={200: s.SupervisionSerializer, **REFUSALS},
     )
