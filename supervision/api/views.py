@@ -12,11 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Model, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import F, Model, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,19 +24,22 @@ from rest_framework.response import Response
 
 from oversight import access
 from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
-from oversight.filters import StrictBooleanFilter, visible_choices
-from oversight.models import Case, StaffMember
+from oversight.models import StaffMember
 from supervision import rules, services
 from supervision.api import serializers as s
+from supervision.filters import (
+    ActionFilter,
+    CaseDiscussionFilter,
+    InformalDiscussionFilter,
+    SupervisionFilter,
+)
 from supervision.models import (
     RECORD_SECTIONS,
     Action,
     ActionReview,
-    ActionStatus,
     CaseDiscussion,
     InformalDiscussion,
     PolicyRule,
-    SessionStatus,
     SupervisionPolicy,
     SupervisionSession,
 )
@@ -137,65 +138,6 @@ def validated_with_target(
     return target, dict(serializer.validated_data)
 
 
-# --- filters ---------------------------------------------------------------------------------
-
-
-class SupervisionFilter(django_filters.FilterSet):
-    supervisee = django_filters.ModelChoiceFilter(queryset=visible_choices(StaffMember))
-    supervisor = django_filters.ModelChoiceFilter(queryset=visible_choices(StaffMember))
-    status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
-    held_on = django_filters.DateFromToRangeFilter(
-        label="Held on (held_on_after, held_on_before: inclusive dates)"
-    )
-
-    class Meta:
-        model = SupervisionSession
-        fields = ["supervisee", "supervisor", "status", "held_on"]
-
-
-class CaseDiscussionFilter(django_filters.FilterSet):
-    session = django_filters.ModelChoiceFilter(queryset=visible_choices(SupervisionSession))
-    case = django_filters.ModelChoiceFilter(queryset=visible_choices(Case))
-
-    class Meta:
-        model = CaseDiscussion
-        fields = ["session", "case"]
-
-
-class InformalDiscussionFilter(django_filters.FilterSet):
-    worker = django_filters.ModelChoiceFilter(queryset=visible_choices(StaffMember))
-    incorporated = StrictBooleanFilter(
-        method="filter_incorporated", label="Already pulled into a session"
-    )
-
-    class Meta:
-        model = InformalDiscussion
-        fields = ["worker", "incorporated"]
-
-    def filter_incorporated(
-        self, queryset: QuerySet[InformalDiscussion], name: str, value: bool | None
-    ) -> QuerySet[InformalDiscussion]:
-        if value is None:
-            return queryset
-        return queryset.filter(incorporated_into__isnull=not value)
-
-
-class ActionFilter(django_filters.FilterSet):
-    supervisee = django_filters.ModelChoiceFilter(queryset=visible_choices(StaffMember))
-    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
-    overdue = StrictBooleanFilter(method="filter_overdue", label="Open and past its due date")
-
-    class Meta:
-        model = Action
-        fields = ["supervisee", "status", "overdue"]
-
-    def filter_overdue(
-        self, queryset: QuerySet[Action], name: str, value: bool | None
-    ) -> QuerySet[Action]:
-        if value is None:
-            return queryset
-        overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
-        return queryset.filter(overdue if value else ~overdue)
 
 
 # --- supervisions ----------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from supervision.models import (
     SupervisionSession,
 )
 from supervision.services import EditConflict, RecordLocked
-from supervision.session_forms import (
+from supervision.forms.session import (
     ActionAddForm,
     ActionReviewForm,
     AddendumForm,
