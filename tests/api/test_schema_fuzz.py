@@ -73,6 +73,23 @@ schema = schemathesis.openapi.from_dict(_openapi())
 schema.app = application
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """The WSGI handler closes database connections when a request finishes; inside a test's
+    transaction that closes the test's own connection (PostgreSQL then answers "the
+    connection is closed"). Django's test client disconnects this for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def records(world: World) -> World:
     """Beside the world: a policy, a session in progress with a case discussed and an action,
