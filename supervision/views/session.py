@@ -33,6 +33,15 @@ from oversight.models import Case, CaseType, StaffMember
 from oversight.reads import logs_reads
 from oversight.text import max_text_chars
 from supervision import rules, services
+from supervision.forms.session import (
+    ActionAddForm,
+    ActionReviewForm,
+    AddendumForm,
+    CaseDiscussionAddForm,
+    HoldForm,
+    NotHeldForm,
+    SignForm,
+)
 from supervision.models import (
     RECORD_SECTIONS,
     SUPERVISEE_SECTIONS,
@@ -43,15 +52,6 @@ from supervision.models import (
     SupervisionSession,
 )
 from supervision.services import EditConflict, RecordLocked
-from supervision.forms.session import (
-    ActionAddForm,
-    ActionReviewForm,
-    AddendumForm,
-    CaseDiscussionAddForm,
-    HoldForm,
-    NotHeldForm,
-    SignForm,
-)
 
 EDITABLE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS, SessionStatus.HELD)
 OPEN_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS)
