@@ -321,9 +321,7 @@ def can_manage_absences(user: UserLike, staff: StaffMember) -> bool:
     me = staff_for(user)
     if me is None or me.pk == staff.pk:
         return False
-    if me.role == Role.BUSINESS_SUPPORT:
-        return True
-    return StaffMember.objects.filter(line_managed_q(me, ""), pk=staff.pk).exists()
+    return me.role == Role.BUSINESS_SUPPORT or manages(user, staff)
 
 
 def allocatable_workers(user: UserLike, queryset: QuerySet[StaffMember]) -> QuerySet[StaffMember]:
@@ -366,10 +364,7 @@ def can_read_access_log(user: UserLike, subject: StaffMember | None) -> bool:
     """Managers of the record and principal social workers may read who viewed it."""
     if _sees_everything(user) or role_of(user) == Role.PRINCIPAL_SOCIAL_WORKER:
         return True
-    me = staff_for(user)
-    if subject is None or me is None or me.role == Role.BUSINESS_SUPPORT:
-        return False
-    return StaffMember.objects.filter(line_managed_q(me, ""), pk=subject.pk).exists()
+    return subject is not None and manages(user, subject)
 
 
 # Starting pages that apps register (as they register record kinds), so the spine never
