@@ -1,5 +1,6 @@
 """Oversight settings, read from the environment (see .env.example and the README)."""
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,6 +97,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+    }
+    # Tests use a file, not SQLite's shared in-memory database: that one locks whole tables and
+    # answers "database table is locked" at once, without waiting, whenever the live server's
+    # request threads overlap (the browser's autosaves do). A file waits for its lock as the real
+    # site does. pytest-xdist gives each worker its own file.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("TEST_DATABASE_FILE")
+        or str(Path(tempfile.gettempdir()) / "oversight-test.sqlite3"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
