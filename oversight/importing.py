@@ -15,8 +15,12 @@ The rules, as a team manager would put them:
   cell clears the field (or sets its default: FTE 1, permanent, not duty).
 - References may point to rows anywhere in the file (a supervisor further down the sheet) or to
   records already in Oversight.
-- Every write goes through `save()` (or the absence services) so the history says
-  "Imported from <file>".
+- Staff and absences are written through the same services the API and pages use
+  (`staff_save`, `absence_record`, `absence_update`), so every rule of theirs holds here too;
+  services, teams and cases through `save()` with their model's rules, as the API saves them.
+  Either way the history says "Imported from <file>" and names the acting user (`--user`).
+- Someone who stops being a manager is demoted last, after the rows that move their
+  supervisees and teams to someone else: one file can do both.
 - Absence types and notes are health data: a problem with them names the row and the column,
   never the value.
 """
@@ -46,7 +50,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import update_change_reason
 
 from oversight.models import (
-    SUPERVISING_ROLES,
     Absence,
     AbsenceType,
     Case,
@@ -62,9 +65,12 @@ from oversight.services import (
     UserLike,
     absence_record,
     absence_update,
+    check_demotion,
     check_no_line_management_loop,
+    is_demotion,
     overlap_described,
     staff_check_authority,
+    staff_save,
 )
 
 SHEETS = ("services", "teams", "staff", "cases", "absences")
@@ -716,8 +722,9 @@ class OrgImporter:
         self.failed_keys: dict[str, set[str]] = {sheet: set() for sheet in SHEETS}
         # Keys already seen in this file, to refuse duplicates: key -> row number.
         self.seen: dict[str, dict[Any, int]] = {sheet: {} for sheet in SHEETS}
-        # Supervisors whose new role no longer supervises: nobody may be left reporting to them.
-        self.demoted: list[tuple[_Row, StaffMember]] = []
+        # Supervisors whose new role no longer supervises, with that role: nobody may be left
+        # reporting to them, or leading a team or service, when it is given (`_demotions`).
+        self.demoted: list[tuple[_Row, StaffMember, str]] = []
 
     # Reporting -------------------------------------------------------------------------------
 
@@ -799,6 +806,23 @@ class OrgImporter:
         try:
             with transaction.atomic():
                 obj.save()
+        except IntegrityError as error:
+            check.problem(None, f"could not be saved: {error}")
+            return False
+        return True
+
+    def _save_staff(self, check: _RowCheck, staff: StaffMember) -> bool:
+        """A staff record through the staff service, as the API and pages save it: every rule
+        of `staff_check_change` again, against the database; history with the acting user
+        and the import's reason; the line manager told of a role change."""
+        if not self.write:
+            return self._save(check, staff)
+        try:
+            with transaction.atomic():
+                staff_save(staff=staff, actor=self.actor, reason=self.reason)
+        except ValidationError as error:
+            self._validation_problems(check, error)
+            return False
         except IntegrityError as error:
             check.problem(None, f"could not be saved: {error}")
             return False
@@ -968,6 +992,12 @@ class OrgImporter:
             staff = self.lookup["staff"].get(number) or StaffMember(employee_number=number)
             created = staff.pk is None
             old_role, old_leaving_date = staff.role, staff.leaving_date
+            demoted_to = (
+                None if created or not is_demotion(old_role, values["role"]) else values["role"]
+            )
+            if demoted_to is not None and self.write:
+                # Written last (`_demotions`), once later rows have moved their supervisees.
+                values = {**values, "role": old_role}
             before = {name: getattr(staff, name) for name in ("role", "team_id")}
             changed = _assign(staff, values)
             # The staff service's rules of authority: not one's own role or team; roles that
@@ -1000,7 +1030,7 @@ class OrgImporter:
                             user.save()
                         staff.user = user
                 changed = True
-            if (changed or created) and not self._save(check, staff):
+            if (changed or created) and not self._save_staff(check, staff):
                 self._give_up(check, "staff", number, staff)
                 continue
             if user_linked:
@@ -1008,12 +1038,8 @@ class OrgImporter:
                 self.login_holders[user.get_username()] = staff
             if self.write and (user_linked or staff.leaving_date != old_leaving_date):
                 self._stop_sign_in_if_left(staff)
-            if (
-                not created
-                and old_role in SUPERVISING_ROLES
-                and staff.role not in SUPERVISING_ROLES
-            ):
-                self.demoted.append((row, staff))
+            if demoted_to is not None:
+                self.demoted.append((row, staff, demoted_to))
             self._remember("staff", number, staff)
             self._outcome(row, "created" if created else "updated" if changed else "unchanged")
             saved.append((row, staff))
@@ -1109,12 +1135,16 @@ class OrgImporter:
                 continue
             if not _assign(staff, {"supervisor": supervisor}):
                 continue
-            if not self._authorised(
-                check, staff, old_role=staff.role, changed={"supervisor"}
-            ) or not self._no_loop(check, staff):
-                self._give_up(check, "staff", None, staff)
-                continue
-            if self._validate(check, staff, fields_checked=True) and self._save(check, staff):
+            if self.write:
+                written = self._save_staff(check, staff)
+            else:
+                written = (
+                    self._authorised(check, staff, old_role=staff.role, changed={"supervisor"})
+                    and self._no_loop(check, staff)
+                    and self._validate(check, staff, fields_checked=True)
+                    and self._save(check, staff)
+                )
+            if written:
                 self._mark_updated(row)
             else:
                 self._give_up(check, "staff", None, staff)
@@ -1150,35 +1180,56 @@ class OrgImporter:
             return False
         return True
 
-    def _no_one_left_with_a_demoted_supervisor(self) -> None:
-        """Someone who stops being a team manager or above may not keep supervisees."""
+    def _demotions(self) -> None:
+        """Last pass over staff: the roles that take away supervising, given once everyone's
+        supervisor and every team's and service's manager are as the file leaves them. The
+        staff service's demotion rule decides: from the database when writing, from the
+        file's records when checking."""
         if not self.demoted:
             return
-        # Everyone's supervisor as the import leaves it, gathered once rather than asked of
-        # the database per person.
+        if not self.write:
+            self._check_demotions()
+            return
+        for row, staff, role in self.demoted:
+            if (row.sheet, row.number) in self.problem_rows:
+                continue
+            check = _RowCheck(self, row)
+            staff.role = role
+            if not self._save_staff(check, staff):
+                self._give_up(check, "staff", None, staff)
+
+    def _check_demotions(self) -> None:
+        # Who each person supervises and what they lead as the file leaves it, gathered once
+        # rather than asked of the database per person.
         supervisees_of: dict[int, list[StaffMember]] = defaultdict(list)
         for person in self.lookup["staff"].values():
             if person.supervisor_id is not None:
                 supervisees_of[person.supervisor_id].append(person)
-        for row, staff in self.demoted:
+        led_by: dict[int, list[str]] = defaultdict(list)
+        for record, leader in [
+            *((team, team.manager_id) for team in self.lookup["teams"].values()),
+            *((service, service.group_manager_id) for service in self.lookup["services"].values()),
+        ]:
+            if leader is not None:
+                led_by[leader].append(str(record))
+        for row, staff, _role in self.demoted:
             if (row.sheet, row.number) in self.problem_rows:
                 continue
-            supervisees = [
-                person.full_name
-                for person in sorted(
-                    supervisees_of[staff.pk],
-                    key=lambda person: (person.last_name, person.first_name),
-                )[:4]
-            ]
-            if supervisees:
-                check = _RowCheck(self, row)
-                check.problem(
-                    "role",
-                    f"{staff.full_name} still supervises {', '.join(supervisees[:3])}"
-                    f"{' and others' if len(supervisees) > 3 else ''}; "
-                    "a supervisor must be a team manager or above, so give them another "
-                    "supervisor first",
+            supervisees = sorted(
+                supervisees_of[staff.pk], key=lambda person: (person.last_name, person.first_name)
+            )
+            led = sorted(led_by[staff.pk])
+            check = _RowCheck(self, row)
+            try:
+                check_demotion(
+                    staff,
+                    supervisees=[person.full_name for person in supervisees[:5]],
+                    supervisees_total=len(supervisees),
+                    led=led[:5],
+                    led_total=len(led),
                 )
+            except ValidationError as error:
+                self._validation_problems(check, error)
                 self._give_up(check, "staff", None, staff)
 
     def _leaders(self, saved: list[tuple[_Row, Any]], column: str, field_name: str) -> None:
@@ -1348,9 +1399,9 @@ class OrgImporter:
         teams = self._teams(rows["teams"])
         staff = self._staff(rows["staff"])
         self._supervisors(staff)
-        self._no_one_left_with_a_demoted_supervisor()
         self._leaders(services, "group_manager", "group_manager")
         self._leaders(teams, "manager", "manager")
+        self._demotions()
         self._cases(rows["cases"])
         self._absences(rows["absences"])
 

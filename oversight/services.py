@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -182,9 +182,10 @@ SCOPE_FIELDS = ("role", "team", "supervisor")
 _NAMED_IN_REFUSALS = 5
 
 
-def _names(people: list[str]) -> str:
-    shown = people[:_NAMED_IN_REFUSALS]
-    more = len(people) - len(shown)
+def _names(people: Sequence[str], total: int | None = None) -> str:
+    """The first few names, then "and N more" (`total`: how many there are in all)."""
+    shown = list(people[:_NAMED_IN_REFUSALS])
+    more = (len(people) if total is None else total) - len(shown)
     text = ", ".join(shown)
     return f"{text} and {more} more" if more else text
 
@@ -218,30 +219,58 @@ def _check_role_authority(old_role: str | None, new_role: str, actor: UserLike |
         )
 
 
-def _check_demotion(staff: StaffMember, old_role: str | None) -> None:
+def is_demotion(old_role: str | None, new_role: str) -> bool:
+    """Whether a role change takes away the supervising of others."""
+    return old_role in SUPERVISING_ROLES and new_role not in SUPERVISING_ROLES
+
+
+def check_demotion(
+    staff: StaffMember,
+    *,
+    supervisees: Sequence[str],
+    supervisees_total: int,
+    led: Sequence[str],
+    led_total: int,
+) -> None:
     """A supervisor stays a manager while anyone is supervised by them or they lead a team or
-    service: those must be given a new manager first."""
-    if staff.pk is None or old_role not in SUPERVISING_ROLES or staff.role in SUPERVISING_ROLES:
-        return
-    supervisees = [str(p) for p in StaffMember.objects.filter(supervisor=staff)]
-    teams = [str(t) for t in Team.objects.filter(manager=staff)]
-    services = [str(s) for s in Service.objects.filter(group_manager=staff)]
+    service: those must be given a new manager first. `supervisees` and `led` are the first
+    names (sorted) of who they still supervise and what they still lead, and the totals how
+    many in all: from the database here, from the file being checked in the importer."""
     label = _role_label(staff.role).lower()
     role = f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
-    if supervisees:
+    if supervisees_total:
         raise ValidationError(
             {
-                "role": f"{staff.full_name} supervises {_names(supervisees)}. Give them another "
-                f"supervisor before making {staff.full_name} {role}."
+                "role": f"{staff.full_name} still supervises "
+                f"{_names(supervisees, supervisees_total)}. Give them another supervisor "
+                f"before making {staff.full_name} {role}."
             }
         )
-    if teams or services:
+    if led_total:
         raise ValidationError(
             {
-                "role": f"{staff.full_name} manages {_names(teams + services)}. Name another "
-                f"manager there before making {staff.full_name} {role}."
+                "role": f"{staff.full_name} still manages {_names(led, led_total)}. Name "
+                f"another manager there before making {staff.full_name} {role}."
             }
         )
+
+
+def _check_demotion(staff: StaffMember, old_role: str | None) -> None:
+    # Counts and the first few names: a group manager may supervise hundreds.
+    if staff.pk is None or not is_demotion(old_role, staff.role):
+        return
+    supervisees = StaffMember.objects.filter(supervisor=staff).order_by("last_name", "first_name")
+    teams = Team.objects.filter(manager=staff).order_by("name")
+    services = Service.objects.filter(group_manager=staff).order_by("name")
+    led = [str(t) for t in teams[:_NAMED_IN_REFUSALS]]
+    led += [str(s) for s in services[:_NAMED_IN_REFUSALS]]
+    check_demotion(
+        staff,
+        supervisees=[str(p) for p in supervisees[:_NAMED_IN_REFUSALS]],
+        supervisees_total=supervisees.count(),
+        led=led,
+        led_total=teams.count() + services.count(),
+    )
 
 
 def check_no_line_management_loop(
@@ -395,7 +424,9 @@ def staff_save(
     staff_check_change(staff, old_role=old_role, changed=changed, actor=actor)
     default_reason = "Staff record created" if before is None else "Staff record changed"
     if old_role is not None and "role" in changed:
+        # The role change is named in the history whatever other reason is given.
         default_reason = f"Role changed from {_role_label(old_role)} to {_role_label(staff.role)}"
+        reason = f"{reason}: {default_reason.lower()}" if reason else None
     save_with_history(staff, actor=actor, reason=reason, default_reason=default_reason)
     if "role" in changed:
         _notify_role_change(staff, old_role, actor)

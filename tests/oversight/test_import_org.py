@@ -17,7 +17,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from oversight.importing import CellError, parse_bool, parse_date
-from oversight.models import Absence, AbsenceType, Case, Role, Service, StaffMember, Team
+from oversight.models import (
+    Absence,
+    AbsenceType,
+    Case,
+    Notification,
+    Role,
+    Service,
+    StaffMember,
+    Team,
+)
 from tests.factories import StaffFactory, UserFactory
 
 User = get_user_model()
@@ -390,6 +399,62 @@ def test_it_refuses_to_demote_someone_who_still_supervises(world, tmp_path):
     assert problems[0].startswith("staff.csv, row 2, column role: PersonTM MarkerTMx still ")
     world.tm.refresh_from_db()
     assert world.tm.role == Role.TEAM_MANAGER
+
+
+def test_it_refuses_to_demote_someone_who_still_leads_a_team(world, tmp_path):
+    # Their supervisees move to the group manager in the same file, but the team does not.
+    staff = [["employee_number", "first_name", "last_name", "role", "start_date", "supervisor"]]
+    staff.append(["EMP-TM", "PersonTM", "MarkerTMx", "Social worker", "2020-01-06", "EMP-GM"])
+    for key in ("SW", "ASYE", "ATM"):
+        person = world.people[key.lower()]
+        staff.append(
+            [f"EMP-{key}", person.first_name, person.last_name, person.role, "2020-01-06"]
+            + ["EMP-GM"]
+        )
+    path = write_xlsx(tmp_path / "org.xlsx", {"Staff": staff})
+
+    problems, _ = run_refused(path)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("Staff, row 2, column role: PersonTM MarkerTMx still manages ")
+    assert "Riverside" in problems[0]
+    world.tm.refresh_from_db()
+    assert world.tm.role == Role.TEAM_MANAGER
+
+
+def test_one_file_can_demote_a_manager_and_move_their_supervisees_and_team(world, tmp_path):
+    # The demotion comes first in the file; it is given last, once everyone has moved.
+    staff = [["employee_number", "first_name", "last_name", "role", "start_date", "supervisor"]]
+    staff.append(["EMP-TM", "PersonTM", "MarkerTMx", "Social worker", "2020-01-06", "EMP-TM2"])
+    for key in ("SW", "ASYE", "ATM"):
+        person = world.people[key.lower()]
+        staff.append(
+            [f"EMP-{key}", person.first_name, person.last_name, person.role, "2020-01-06"]
+            + ["EMP-TM2"]
+        )
+    teams = [["name", "service", "manager"], ["Riverside", "Safeguarding", "EMP-TM2"]]
+    path = write_xlsx(tmp_path / "org.xlsx", {"Teams": teams, "Staff": staff})
+
+    output = run(path, "--user", world.ad.user.username)
+
+    assert "staff: 0 created, 4 updated, 0 unchanged" in output
+    for person in (world.tm, world.sw, world.asye, world.atm, world.riverside):
+        person.refresh_from_db()
+    assert world.tm.role == Role.SOCIAL_WORKER and world.tm.supervisor == world.tm2
+    assert {world.sw.supervisor, world.asye.supervisor, world.atm.supervisor} == {world.tm2}
+    assert world.riverside.manager == world.tm2
+    for person in (world.tm, world.sw, world.asye, world.atm):
+        person.full_clean()  # every record is valid as the import leaves it
+    # Written through the staff service: the role change is named in the history, by the
+    # importing user, and the line manager hears of it.
+    latest = world.tm.history.latest("history_date")
+    assert latest.history_user == world.ad.user
+    assert latest.history_change_reason == (
+        "Imported from org.xlsx: role changed from team manager to social worker"
+    )
+    told = Notification.objects.get(kind="role-changed")
+    assert told.recipient == world.tm2.user
+    assert "PersonTM MarkerTMx's role changed" in told.subject
 
 
 def test_it_refuses_to_swap_a_login(world, tmp_path):
