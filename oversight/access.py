@@ -71,6 +71,16 @@ def can_see_cases(user: UserLike) -> bool:
     return _case_q(user) is not NOTHING
 
 
+def has_staff_record(user: UserLike) -> bool:
+    """Whether the login belongs to someone on the staff list (an administrator may not)."""
+    return staff_for(user) is not None
+
+
+def is_manager(user: UserLike) -> bool:
+    """Team managers and above, and assistant team managers: people who look after a team."""
+    return role_of(user) in (*SUPERVISING_ROLES, Role.ASSISTANT_TEAM_MANAGER)
+
+
 def role_of(user: UserLike) -> str | None:
     staff = staff_for(user)
     return staff.role if staff else None

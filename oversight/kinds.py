@@ -1,8 +1,10 @@
-"""The organisation's record kinds, for History pages and the access log."""
+"""The organisation's record kinds (for History pages and the access log) and its own
+entries in the navigation, registered as the apps register theirs."""
 
 from typing import Any
 
 from oversight import access
+from oversight.extensions import NavEntry, register_nav
 from oversight.models import Absence, Case, Service, StaffMember, Team
 from oversight.records import RecordKind, UserLike, register_kind
 
@@ -22,3 +24,10 @@ TEAM = register_kind(
     RecordKind("team", Team, "manager", detail_url_name="team-detail", logs_reads=False)
 )
 SERVICE = register_kind(RecordKind("service", Service, "group_manager", logs_reads=False))
+
+
+register_nav(NavEntry("Team members", "my-team", 20, access.is_manager, active_on=("team-detail",)))
+register_nav(NavEntry("Teams", "team-list", 50))
+register_nav(NavEntry("Staff", "staff-list", 60))
+register_nav(NavEntry("Cases", "case-list", 70, access.can_see_cases))
+register_nav(NavEntry("My details", "my-profile", 80, access.has_staff_record))

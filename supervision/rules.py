@@ -186,6 +186,13 @@ def acting_for_today(me: StaffMember, supervisee: StaffMember) -> StaffMember | 
     return None
 
 
+def offers_supervision_history(user: UserLike, member: StaffMember) -> bool:
+    """Whether a person's page links to their supervision history: one's own, or as a
+    manager (the history page lists only the records the access policy lets them read)."""
+    me = access.staff_for(user)
+    return me is not None and (me.pk == member.pk or access.is_manager(user))
+
+
 def may_record_supervision(user: UserLike, supervisee: StaffMember) -> bool:
     """The supervisee's supervisor records their supervision, or a manager acting for that
     supervisor while they are away. Nobody records their own."""

@@ -29,6 +29,11 @@ def may_record_informal_discussion(context: Any, member: StaffMember | None) -> 
 
 
 @register.simple_tag(takes_context=True)
+def may_read_supervision_history(context: Any, member: StaffMember) -> bool:
+    return rules.offers_supervision_history(_user(context), member)
+
+
+@register.simple_tag(takes_context=True)
 def may_note_discussions_in_team(context: Any, team: Team) -> bool:
     return rules.may_note_discussions_in_team(_user(context), team)
 

@@ -64,11 +64,14 @@ def test_no_module_uses_another_modules_private_names() -> None:
 def test_the_checker_sees_a_private_name(tmp_path: Path) -> None:
     # The test above would pass vacuously if the checker saw nothing: show it sees both forms.
     sample = ROOT / "oversight" / "_architecture_probe.py"
-    sample.write_text("from oversight import access\nfrom oversight.services import _x\n"
-                      "access._line_managed_q\n", encoding="utf-8")
+    sample.write_text(
+        "from oversight import access\nfrom oversight.services import _x\naccess._line_managed_q\n",
+        encoding="utf-8",
+    )
     try:
         assert _private_uses(sample) == [
-            "from oversight.services import _x", "access._line_managed_q"
+            "from oversight.services import _x",
+            "access._line_managed_q",
         ]
     finally:
         sample.unlink()
@@ -90,3 +93,56 @@ def test_no_template_decides_by_spelling_roles() -> None:
 def test_the_template_check_sees_a_role_comparison() -> None:
     assert _ROLE_TEST.search('{% if me.role == "assistant_team_manager" %}')
     assert not _ROLE_TEST.search("{{ member.get_role_display }}")
+
+
+# The spine's templates: its own pages, the layout and the shared includes.
+_SPINE_TEMPLATES = ("oversight", "includes", "registration", "base.html", "404.html", "500.html")
+_URL_TAG = re.compile(r"{%\s*url\s+[\"']([\w-]+)[\"']")
+_LOAD_TAG = re.compile(r"{%\s*load\s+([\w\s]+?)\s*%}")
+
+
+def _spine_url_names() -> set[str]:
+    """The URL names of `oversight/urls.py` itself and of the spine's own URL modules."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def names(patterns: list, owned: bool) -> set[str]:  # type: ignore[type-arg]
+        found: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                found |= names(pattern.url_patterns, module.startswith("oversight"))
+            elif isinstance(pattern, URLPattern) and owned and pattern.name:
+                found.add(pattern.name)
+        return found
+
+    return names(get_resolver().url_patterns, owned=True)
+
+
+def _spine_template_paths() -> list[Path]:
+    paths: list[Path] = []
+    for part in _SPINE_TEMPLATES:
+        target = ROOT / "templates" / part
+        paths += list(target.rglob("*.html")) if target.is_dir() else [target]
+    return paths
+
+
+def test_the_spines_templates_name_only_the_spines_pages() -> None:
+    # Apps add their links through navigation entries and panels (`oversight.extensions`).
+    own = _spine_url_names()
+    offences = []
+    for path in _spine_template_paths():
+        text = path.read_text(encoding="utf-8")
+        offences += [f"{path.name}: url {n}" for n in _URL_TAG.findall(text) if n not in own]
+        for libraries in _LOAD_TAG.findall(text):
+            offences += [
+                f"{path.name}: load {lib}"
+                for lib in libraries.split()
+                if lib.split("_")[0] in APPS and lib.split("_")[0] != "oversight"
+            ]
+    assert not offences, offences
+
+
+def test_the_spine_template_check_knows_its_own_pages_and_not_an_apps() -> None:
+    own = _spine_url_names()
+    assert {"staff-detail", "team-list", "notifications", "logout"} <= own
+    assert "supervision-my-team" not in own and "dashboard" not in own
