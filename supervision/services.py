@@ -83,13 +83,22 @@ class EditConflict(Exception):
     """Someone saved this section after you loaded it: both versions are kept for the user."""
 
     def __init__(
-        self, *, field: str, current_value: Any, current_version: int, changed_by: str
+        self,
+        *,
+        field: str,
+        current_value: Any,
+        current_version: int,
+        changed_by: str,
+        changed_by_name: str | None = None,
     ) -> None:
         super().__init__(f"{field} was changed by {changed_by} while you were editing")
         self.field = field
         self.current_value = current_value
         self.current_version = current_version
+        # How the page names who saved it: their full name, a login, or "someone else".
         self.changed_by = changed_by
+        # The full name of the staff member who saved it; None when that is not known.
+        self.changed_by_name = changed_by_name
 
 
 def _me(actor: UserLike) -> StaffMember:
@@ -364,9 +373,13 @@ def _clean_session_value(field: str, value: Any) -> Any:
     return _clean_text_value(field, value)
 
 
-def _last_changed_by(obj: Any, *, section: str | None = None, version: int = 0) -> str:
+def _last_changed_by(
+    obj: Any, *, section: str | None = None, version: int = 0
+) -> tuple[str, str | None]:
     """Who saved the record last — or, given a section and its version, who saved that
-    section (someone may have saved another section since)."""
+    section (someone may have saved another section since): how to name them (their full
+    name, else their login, else "someone else") and their full name as a staff member
+    (None when the save was not a staff member's, or nobody is recorded)."""
     history = obj.history.select_related("history_user")
     latest = None
     if section is not None and version:
@@ -380,9 +393,11 @@ def _last_changed_by(obj: Any, *, section: str | None = None, version: int = 0) 
         latest = history.first()
     user = getattr(latest, "history_user", None)
     if user is None:
-        return "someone else"
+        return "someone else", None
     staff = access.staff_for(user)
-    return staff.full_name if staff else user.get_username()
+    if staff is None:
+        return user.get_username(), None
+    return staff.full_name, staff.full_name
 
 
 @transaction.atomic
@@ -402,11 +417,13 @@ def session_save_field(
     if base_version != current:
         if getattr(session, field) == cleaned:
             return session  # the same text arrived twice (a retry): nothing to do
+        changed_by, changed_by_name = _last_changed_by(session, section=field, version=current)
         raise EditConflict(
             field=field,
             current_value=getattr(session, field),
             current_version=current,
-            changed_by=_last_changed_by(session, section=field, version=current),
+            changed_by=changed_by,
+            changed_by_name=changed_by_name,
         )
     setattr(session, field, cleaned)
     _validate_fields(session, field)
@@ -478,11 +495,13 @@ def case_discussion_save_field(
     if base_version != discussion.version:
         if getattr(discussion, field) == cleaned:
             return discussion
+        changed_by, changed_by_name = _last_changed_by(discussion)
         raise EditConflict(
             field=field,
             current_value=getattr(discussion, field),
             current_version=discussion.version,
-            changed_by=_last_changed_by(discussion),
+            changed_by=changed_by,
+            changed_by_name=changed_by_name,
         )
     setattr(discussion, field, cleaned)
     discussion.version += 1
@@ -598,12 +617,8 @@ def action_set_status(*, action: Action, status: str, actor: UserLike) -> Action
     """The owner, the worker or their managers mark an action done or cancelled (or reopen)."""
     me = access.staff_for(actor)
     # Business support reach everyone's absences but manage nobody's supervision.
-    may = (
-        me is not None
-        and (
-            me.pk in (action.owner_id, action.supervisee_id)
-            or access.manages(actor, action.supervisee)
-        )
+    may = me is not None and (
+        me.pk in (action.owner_id, action.supervisee_id) or access.manages(actor, action.supervisee)
     )
     if not may:
         raise PermissionDenied(
@@ -893,9 +908,7 @@ def cover_set(
     cover.full_clean()
     if covering_manager.role not in SUPERVISING_ROLES:
         raise ValidationError({"covering_manager": "Cover must be a team manager or above."})
-    if covering_manager == access.staff_for(actor) and not access.manages(
-        actor, absent_supervisor
-    ):
+    if covering_manager == access.staff_for(actor) and not access.manages(actor, absent_supervisor):
         # Cover hands over confidential notes: someone outside the absent supervisor's own
         # line does not hand them to themselves.
         raise ValidationError(

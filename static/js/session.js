@@ -13,9 +13,9 @@
 // - If the connection drops, the text stays in the page, a "Not saved — reconnecting" banner
 //   shows, saving is retried with backoff and as soon as the browser is back online, and leaving
 //   the page asks first.
-// - If someone else saved the same field since it was loaded (409 with current_value and
-//   current_version), both versions are shown and the user chooses: nothing is overwritten
-//   silently. A 409 without them is a record signed by both, now locked.
+// - If someone else saved the same field since it was loaded (409 with current_value,
+//   current_version and changed_by, their name), both versions are shown and the user chooses:
+//   nothing is overwritten silently. A 409 without them is a record signed by both, now locked.
 // - Text the API refuses (400 with messages by field name) shows its message by the field.
 // - Note text is never written to localStorage, sessionStorage, IndexedDB or cookies: it lives
 //   in the page and on the server, nowhere else (shared council laptops).
@@ -26,8 +26,6 @@ const MAX_RETRY_MS = 15000;
 const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KB in all
 // Django REST framework's answer when the CSRF token no longer matches the session's.
 const CSRF_REFUSED = /^CSRF Failed/;
-// The API's conflict message names who saved the other version.
-const CHANGED_BY = /was changed by (.+?) while you were editing/;
 
 function text(value) {
   return value === null || value === undefined ? "" : String(value);
@@ -38,9 +36,10 @@ function firstMessage(messages) {
   return typeof messages === "string" ? messages : "";
 }
 
-function changedBy(detail) {
-  const match = CHANGED_BY.exec(text(detail));
-  return match ? match[1] : "Someone else";
+// Who saved the other version: the conflict's `changed_by` (null when not known).
+function changedBy(data) {
+  const name = text(data && data.changed_by).trim();
+  return name || "Someone else";
 }
 
 function formatTime(iso) {
@@ -455,7 +454,7 @@ class Autosave {
     alert.setAttribute("role", "alert");
     const title = document.createElement("h3");
     title.className = "govuk-error-summary__title";
-    title.textContent = `${changedBy(data.detail)} changed “${field.label}” while you were editing`;
+    title.textContent = `${changedBy(data)} changed “${field.label}” while you were editing`;
     const body = document.createElement("div");
     body.className = "govuk-error-summary__body";
     const intro = document.createElement("p");

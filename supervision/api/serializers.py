@@ -270,6 +270,10 @@ class EditConflictSerializer(serializers.Serializer):
     your_value = serializers.JSONField(allow_null=True)
     current_value = serializers.JSONField(allow_null=True)
     current_version = serializers.IntegerField()
+    changed_by = serializers.CharField(
+        allow_null=True,
+        help_text="The full name of the staff member who saved it; null if not known.",
+    )
 
 
 # --- input -----------------------------------------------------------------------------------

@@ -104,6 +104,7 @@ def conflict_response(conflict: EditConflict, *, label: str, your_value: Any) ->
             "your_value": your_value,
             "current_value": conflict.current_value,
             "current_version": conflict.current_version,
+            "changed_by": conflict.changed_by_name,
         },
         status=status.HTTP_409_CONFLICT,
     )
@@ -138,8 +139,6 @@ def validated_with_target(
     return target, dict(serializer.validated_data)
 
 
-
-
 # --- supervisions ----------------------------------------------------------------------------
 
 
@@ -172,9 +171,10 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     `version` is that field's number in `section_versions` as you last read it (0 if never
     saved). On success the field's version goes up by one and the whole record is returned.
     If someone saved the field after your version, nothing is overwritten: the answer is
-    **409** with `detail` (who changed it), `field`, `your_value`, `current_value` and
-    `current_version` — merge, then send again with `current_version`. Sending the same value
-    twice (a retry) is not a conflict. Two people saving *different* fields never conflict.
+    **409** with `detail` (who changed it), `changed_by` (their full name, or null if not
+    known), `field`, `your_value`, `current_value` and `current_version` — merge, then send
+    again with `current_version`. Sending the same value twice (a retry) is not a conflict.
+    Two people saving *different* fields never conflict.
 
     Other answers: a record signed by both is locked (409; add an addendum instead); a field
     that is not a section (status, signatures, versions…) is 400 — the server sets those;
@@ -358,7 +358,8 @@ class CaseDiscussionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     Create with the session and a case from the supervisee's open caseload. Change one field
     at a time with `PATCH {"field": "worries", "value": "…", "version": 4}`, `version` being
     the discussion's `version` as you last read it; if someone saved since, the answer is
-    409 with `your_value`, `current_value` and `current_version`, and nothing is overwritten.
+    409 with `changed_by`, `your_value`, `current_value` and `current_version`, and nothing is
+    overwritten.
     """
 
     queryset = CaseDiscussion.objects.select_related("case").prefetch_related("actions")

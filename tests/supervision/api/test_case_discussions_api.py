@@ -118,6 +118,7 @@ def test_a_conflicting_edit_is_refused_with_both_values(world, api_as):
         2,
     )
     assert "What are we worried about? was changed by PersonTM MarkerTMx" in body["detail"]
+    assert body["changed_by"] == "PersonTM MarkerTMx"
 
 
 def test_saving_a_scaling_of_eleven_is_refused(world, api_as):

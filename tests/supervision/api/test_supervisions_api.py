@@ -221,8 +221,32 @@ def test_a_conflicting_edit_is_refused_with_both_values(world, api_as):
     assert body["current_value"] == "First text"
     assert body["current_version"] == 1
     assert "changed by PersonTM MarkerTMx" in body["detail"]
+    assert body["changed_by"] == "PersonTM MarkerTMx"
     session.refresh_from_db()
     assert session.capacity_notes == "First text"
+
+
+def test_a_conflict_names_the_other_person_in_changed_by(world, api_as):
+    session = services.session_schedule(
+        supervisee=world.sw, scheduled_for=at(D(2026, 12, 1)), actor=world.tm.user
+    )
+    assert save(api_as("sw"), session, "preparation", "My cases", 0).status_code == 200
+    response = save(api_as("tm"), session, "preparation", "Manager's points", 0)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["changed_by"] == "PersonSW MarkerSWx"
+    assert "was changed by PersonSW MarkerSWx while you were editing" in body["detail"]
+
+
+def test_a_conflict_whose_saver_is_not_recorded_has_a_null_changed_by(world, api_as):
+    session = started(world)
+    assert save(api_as("tm"), session, "agenda", "First text", 0).status_code == 200
+    session.history.update(history_user=None)
+    response = save(api_as("tm"), session, "agenda", "Second text", 0)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["changed_by"] is None
+    assert "changed by someone else" in body["detail"]
 
 
 def test_the_same_text_sent_twice_is_not_a_conflict(world, api_as):
