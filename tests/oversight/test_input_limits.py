@@ -22,9 +22,20 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 TOO_EARLY = D(1, 1, 1)
-TODAY = timezone.localdate()
-A_YEAR_AHEAD = latest_date(TODAY)
-TOO_LATE = A_YEAR_AHEAD + datetime.timedelta(days=1)
+
+
+# "A year from today" is read when each test runs, never when the module is collected: a run
+# that crosses midnight would otherwise test yesterday's bound against today's rule.
+def a_year_ahead() -> datetime.date:
+    return latest_date(timezone.localdate())
+
+
+def too_late() -> datetime.date:
+    return a_year_ahead() + datetime.timedelta(days=1)
+
+
+def too_early() -> datetime.date:
+    return TOO_EARLY
 
 
 def api(world, key: str) -> APIClient:
@@ -50,7 +61,7 @@ def _new_person(world, **overrides) -> dict:
 
 def test_the_first_of_january_1950_and_a_year_from_today_are_allowed():
     validate_plausible_date(D(1950, 1, 1))
-    validate_plausible_date(A_YEAR_AHEAD)
+    validate_plausible_date(a_year_ahead())
 
 
 def test_a_date_before_1950_is_refused_saying_why():
@@ -63,16 +74,17 @@ def test_a_date_before_1950_is_refused_saying_why():
 
 def test_a_date_more_than_a_year_ahead_is_refused_saying_why():
     with pytest.raises(ValidationError) as refused:
-        validate_plausible_date(TOO_LATE)
+        validate_plausible_date(too_late())
     (message,) = refused.value.messages
     assert message.startswith("Enter a date no more than a year from today")
-    assert f"{A_YEAR_AHEAD.day} {A_YEAR_AHEAD:%B %Y}" in message
+    latest = a_year_ahead()
+    assert f"{latest.day} {latest:%B %Y}" in message
 
 
 # --- staff -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start_date", [TOO_EARLY, TOO_LATE])
+@pytest.mark.parametrize("start_date", [too_early, too_late], ids=["too_early", "too_late"])
 def test_a_staff_start_date_out_of_range_is_refused_by_the_service(world, start_date):
     with pytest.raises(ValidationError) as refused:
         services.staff_create(
@@ -83,7 +95,7 @@ def test_a_staff_start_date_out_of_range_is_refused_by_the_service(world, start_
             role=Role.SOCIAL_WORKER,
             team=world.riverside,
             supervisor=world.tm,
-            start_date=start_date,
+            start_date=start_date(),
         )
     assert "start_date" in refused.value.message_dict
     assert not StaffMember.objects.filter(employee_number="EMP-LIMIT1").exists()
@@ -100,7 +112,7 @@ def test_a_staff_start_date_of_year_one_is_refused_by_the_api(world):
 
 def test_an_asye_start_date_out_of_range_is_refused(world):
     with pytest.raises(ValidationError) as refused:
-        services.staff_update(staff=world.asye, actor=world.bs.user, asye_start_date=TOO_LATE)
+        services.staff_update(staff=world.asye, actor=world.bs.user, asye_start_date=too_late())
     assert "no more than a year from today" in refused.value.message_dict["asye_start_date"][0]
     world.asye.refresh_from_db()
     assert world.asye.asye_start_date == D(2026, 1, 5)
@@ -109,13 +121,13 @@ def test_an_asye_start_date_out_of_range_is_refused(world):
 # --- absences --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start_date", [TOO_EARLY, TOO_LATE])
+@pytest.mark.parametrize("start_date", [too_early, too_late], ids=["too_early", "too_late"])
 def test_an_absence_start_date_out_of_range_is_refused_by_the_service(world, start_date):
     with pytest.raises(ValidationError) as refused:
         services.absence_record(
             staff=world.asye,
             absence_type=AbsenceType.SICKNESS,
-            start_date=start_date,
+            start_date=start_date(),
             actor=world.tm.user,
         )
     assert "start_date" in refused.value.message_dict
@@ -235,7 +247,7 @@ def test_a_session_held_before_1950_is_refused(world):
 def test_a_policy_taking_effect_more_than_a_year_ahead_is_refused(world):
     with pytest.raises(ValidationError) as refused:
         supervision_services.policy_create_from_variant(
-            variant=PolicyVariant.ASYE_FRAMEWORK, effective_from=TOO_LATE, actor=world.psw.user
+            variant=PolicyVariant.ASYE_FRAMEWORK, effective_from=too_late(), actor=world.psw.user
         )
     assert "effective_from" in refused.value.message_dict
 
