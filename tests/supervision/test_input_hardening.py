@@ -108,7 +108,7 @@ def test_the_rule_keeps_ordinary_text_and_emoji_as_they_are():
 
 
 # --- bodies nobody should parse --------------------------------------------------------------
-# (JSON nested too deeply: tests/api/test_request_bodies.py.)
+# (JSON nested too deeply: tests/oversight/api/test_request_bodies.py.)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Supervision API tests use the API clients of tests/api and build records through services."""
+"""Supervision API tests use the shared clients (tests/api_helpers.py) and service-built records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 from supervision import services
 from supervision.models import SupervisionSession
-from tests.api.conftest import api_as, token_api_as  # noqa: F401  (fixtures)
+from tests.api_helpers import api_as, token_api_as  # noqa: F401  (fixtures)
 from tests.supervision.factories import at
 
 D = datetime.date

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from supervision.models import Action, ActionStatus
-from tests.api.conftest import ids, results
+from tests.api_helpers import ids, results
 from tests.supervision.api.conftest import D, locked, started
 from tests.supervision.factories import ActionFactory
 

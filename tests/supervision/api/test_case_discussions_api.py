@@ -7,7 +7,7 @@ import pytest
 
 from supervision import services
 from supervision.models import CaseDiscussion
-from tests.api.conftest import ids
+from tests.api_helpers import ids
 from tests.factories import CaseFactory
 from tests.supervision.api.conftest import D, locked, started
 

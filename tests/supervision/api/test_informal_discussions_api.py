@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from supervision.models import Action, InformalDiscussion
-from tests.api.conftest import ids, results
+from tests.api_helpers import ids, results
 from tests.factories import CaseFactory, StaffFactory
 from tests.supervision.api.conftest import started
 from tests.supervision.factories import ActionFactory, InformalDiscussionFactory

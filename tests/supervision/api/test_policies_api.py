@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from supervision.models import PolicyVariant, SupervisionPolicy
-from tests.api.conftest import results
+from tests.api_helpers import results
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from oversight.models import AccessLogEntry, CaseType
 from supervision import rules, services
 from supervision.models import SessionStatus, SupervisionSession
 from supervision.selectors import with_support_notes_hidden
-from tests.api.conftest import ids, results
+from tests.api_helpers import ids, results
 from tests.conftest import ROLES
 from tests.factories import CaseFactory, StaffFactory
 from tests.supervision.api.conftest import (

@@ -1,4 +1,8 @@
-"""API clients for the named people, signed in by session or by token."""
+"""Helpers shared by the API tests of every app (tests/oversight/api, tests/supervision/api).
+
+API clients for the named people, signed in by session or by token, and readers of list
+answers. The fixtures are imported by each API test directory's conftest.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from oversight import tokens
 from tests.conftest import World
-from tests.factories import UserFactory
-
-RESOURCES = ["services", "teams", "staff", "cases", "absences"]
 
 
 def results(response: Any) -> list[dict[str, Any]]:
@@ -51,23 +51,3 @@ def token_api_as(world: World) -> Callable[[str], APIClient]:
         return client
 
     return make
-
-
-@pytest.fixture
-def integration_user(db: None) -> Any:
-    """The case-recording system's account: no staff record, allowed to change cases."""
-    user = UserFactory(username="case-system")
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="oversight", codename__in=["add_case", "change_case"]
-        )
-    )
-    return user
-
-
-@pytest.fixture
-def integration_api(integration_user: Any) -> APIClient:
-    _, secret = tokens.token_issue(user=integration_user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client

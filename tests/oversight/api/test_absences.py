@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oversight.models import Absence, AbsenceType
-from tests.api.conftest import results
+from tests.api_helpers import results
 from tests.factories import AbsenceFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from oversight.models import CaseType, Role
-from tests.api.conftest import ids, results
+from tests.api_helpers import ids, results
 from tests.factories import CaseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

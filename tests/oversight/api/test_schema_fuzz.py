@@ -100,7 +100,10 @@ def records(world: World) -> World:
     session = services.session_start(supervisee=world.sw, actor=world.tm.user)
     services.case_discussion_add(session=session, case=world.case_sw, actor=world.tm.user)
     services.action_create(
-        supervisee=world.sw, description="Visit", owner=world.sw, session=session,
+        supervisee=world.sw,
+        description="Visit",
+        owner=world.sw,
+        session=session,
         actor=world.tm.user,
     )
     booked = services.session_schedule(
@@ -108,8 +111,11 @@ def records(world: World) -> World:
     )
     services.session_not_held(session=booked, reason="worker_absent", actor=world.tm.user)
     services.informal_discussion_record(
-        worker=world.asye, actor=world.tm.user, happened_at=timezone.now(),
-        channel="phone", advice="Call back",
+        worker=world.asye,
+        actor=world.tm.user,
+        happened_at=timezone.now(),
+        channel="phone",
+        advice="Call back",
     )
     return world
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import RESOURCES, ids
+from tests.api_helpers import ids
 from tests.conftest import ROLES
+from tests.oversight.api.conftest import RESOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 STAFF = "/api/v1/staff/"
 REVOKE = "/api/v1/auth/tokens/revoke/"
 REVOKE_ALL = "/api/v1/auth/tokens/revoke-all/"
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def token_client(secret: str) -> APIClient:

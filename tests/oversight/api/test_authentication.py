@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import RESOURCES, ids, results
+from tests.api_helpers import ids, results
+from tests.oversight.api.conftest import RESOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oversight.models import Role
-from tests.api.conftest import RESOURCES, results
+from tests.api_helpers import results
 from tests.factories import AbsenceFactory, CaseFactory, ServiceFactory, StaffFactory, TeamFactory
+from tests.oversight.api.conftest import RESOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -110,16 +110,16 @@ def test_reading_a_staff_record_logs_the_person_as_subject(world, api_as):
     assert (entry.kind, entry.subject, entry.via) == ("staff", world.sw2, "api")
 
 
-def test_a_list_is_logged_once_naming_its_records_and_the_organisations_shape_is_not(
-    world, api_as
-):
+def test_a_list_is_logged_once_naming_its_records_and_the_organisations_shape_is_not(world, api_as):
     # DESIGN §5: a list that carries content writes one line naming what it returned;
     # services and teams are the organisation's shape, not records about anyone.
     client = api_as("psw")
     for resource in ("services", "teams", "staff", "cases", "absences"):
         assert client.get(f"/api/v1/{resource}/").status_code == 200
     assert sorted(AccessLogEntry.objects.values_list("kind", flat=True)) == [
-        "absence", "case", "staff",
+        "absence",
+        "case",
+        "staff",
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from tests.api.conftest import RESOURCES
+from tests.oversight.api.conftest import RESOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from oversight.models import Case, CaseType
-from tests.api.conftest import ids
+from tests.api_helpers import ids
 
 pytestmark = pytest.mark.django_db
 
