@@ -221,9 +221,14 @@ def may_record_informal_discussion(user: UserLike, worker: StaffMember) -> bool:
         return False
     if me.pk == worker.pk:
         return True
-    if me.role == Role.ASSISTANT_TEAM_MANAGER and me.team_id and me.team_id == worker.team_id:
+    if me.role == Role.ASSISTANT_TEAM_MANAGER and _advises_on_duty_in(me, worker.team_id):
         return True
     return StaffMember.objects.filter(access.line_managed_q(me, ""), pk=worker.pk).exists()
+
+
+def _advises_on_duty_in(me: StaffMember, team_id: int | None) -> bool:
+    """An assistant team manager gives advice on duty to their own team, and only theirs."""
+    return bool(me.team_id) and me.team_id == team_id
 
 
 def may_note_discussions_in_team(user: UserLike, team: Any) -> bool:
@@ -233,7 +238,7 @@ def may_note_discussions_in_team(user: UserLike, team: Any) -> bool:
     if me is None or not access.reads_practice_records(user):
         return False
     if me.role == Role.ASSISTANT_TEAM_MANAGER:
-        return me.team_id == team.pk
+        return _advises_on_duty_in(me, team.pk)
     return me.pk in (team.manager_id, team.service.group_manager_id)
 
 
