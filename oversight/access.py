@@ -68,7 +68,7 @@ def staff_for(user: UserLike) -> StaffMember | None:
 
 
 def can_see_cases(user: UserLike) -> bool:
-    return _case_q(user) is not NOTHING
+    return case_scope_q(user) is not NOTHING
 
 
 def has_staff_record(user: UserLike) -> bool:
@@ -225,7 +225,10 @@ def _is_integration(user: UserLike) -> bool:
     return staff_for(user) is None and can_write_cases(user)
 
 
-def _case_q(user: UserLike) -> Q:
+def case_scope_q(user: UserLike) -> Q:
+    """The cases `user` may see, as a filter over Case: the allocated worker, the team's
+    managers, the group manager, the directorate (and the case-recording system's account).
+    Case content that apps keep (decisions) is scoped through this."""
     if _sees_everything(user) or _is_integration(user):
         return EVERYTHING
     me = staff_for(user)
@@ -282,7 +285,7 @@ def _access_log_q(user: UserLike) -> Q:
 
 register_staff_link(StaffMember, "", Purpose.DIRECTORY)
 register_staff_link(Absence, "staff", Purpose.DIRECTORY)
-register(Case, _case_q)
+register(Case, case_scope_q)
 register(Team, _team_q)
 register(Service, _service_q)
 register(AccessLogEntry, _access_log_q)

@@ -1,5 +1,6 @@
 """Oversight settings, read from the environment (see .env.example and the README)."""
 
+import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -101,10 +102,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not SQLite's shared in-memory database: that one locks whole tables and
     # answers "database table is locked" at once, without waiting, whenever the live server's
     # request threads overlap (the browser's autosaves do). A file waits for its lock as the real
-    # site does. pytest-xdist gives each worker its own file.
+    # site does. pytest-xdist gives each worker its own file; the process id keeps two test runs
+    # on one machine (two checkouts, an editor's runner) from sharing one.
     DATABASES["default"]["TEST"] = {
         "NAME": env_str("TEST_DATABASE_FILE")
-        or str(Path(tempfile.gettempdir()) / "oversight-test.sqlite3"),
+        or str(Path(tempfile.gettempdir()) / f"oversight-test-{os.getpid()}.sqlite3"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -285,6 +287,9 @@ OVERSIGHT = {
     # Absence types that do not excuse supervision (all others do).
     "NON_EXCUSING_ABSENCE_TYPES": env_list("NON_EXCUSING_ABSENCE_TYPES", ["annual_leave"]),
     "ASSISTANT_TEAM_MANAGERS_RECORD_DECISIONS": env_bool("ATM_RECORD_DECISIONS", False),
+    # An open case with no MDR, case discussion or informal discussion for longer than this
+    # many working days is drifting (decisions/drift.py).
+    "DRIFT_WORKING_DAYS": env_int("DRIFT_WORKING_DAYS", 20),
     # Open cases per worker above which a caseload is flagged on the dashboard.
     "CASELOAD_THRESHOLD": env_int("CASELOAD_THRESHOLD", 20),
     # Exports with more worker-month rows than this are built in the background.

@@ -20,8 +20,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("oversight.api.urls")),
     path("api/v1/", include("supervision.api.urls")),
+    path("api/v1/", include("decisions.api.urls")),
     path("api/v1/", include("dashboards.api.urls")),
     path("", include("oversight.page_urls")),
     path("", include("supervision.urls")),
+    path("", include("decisions.urls")),
     path("", include("dashboards.urls")),
 ]

@@ -82,6 +82,19 @@ def add_working_days(day: datetime.date, n: int) -> datetime.date:
     return current
 
 
+def working_days_before(day: datetime.date, n: int) -> datetime.date:
+    """The n-th working day before `day` (n >= 0; 0 gives `day` itself): the earliest date
+    from which `day` is still within n working days (drift, "longer than 20 working days")."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    current = day
+    for _ in range(n):
+        current -= _ONE_DAY
+        while not is_working_day(current):
+            current -= _ONE_DAY
+    return current
+
+
 def working_days_in_month(year: int, month: int) -> int:
     first = datetime.date(year, month, 1)
     next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

@@ -10,6 +10,7 @@ import pytest
 from oversight.workdays import (
     add_working_days,
     is_working_day,
+    working_days_before,
     working_days_between,
     working_days_in_month,
 )
@@ -172,3 +173,25 @@ def test_long_ranges_are_counted_without_walking_each_day():
         working_days_between(D(2016, 1, 1), D(2026, 12, 31))
     assert time.perf_counter() - began < 1.0
     assert working_days_between(D(2026, 1, 1), D(2026, 12, 31)) == 261 - 8
+
+
+# --- counting back (drift) -----------------------------------------------------------------
+
+
+def test_twenty_working_days_before_a_date_skips_christmas():
+    # Back from Monday 11 January 2027 over New Year's Day (Fri 1), Christmas Day (Fri 25)
+    # and Boxing Day's substitute (Mon 28 December 2026).
+    assert working_days_before(D(2027, 1, 11), 20) == D(2026, 12, 9)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 20, 45])
+def test_counting_back_undoes_counting_on(n):
+    for start in (D(2026, 12, 24), D(2026, 4, 2), D(2023, 5, 5), D(2025, 8, 22)):
+        later = add_working_days(start, n)
+        if is_working_day(start):
+            assert working_days_before(later, n) == start
+
+
+def test_refuses_a_negative_count_back():
+    with pytest.raises(ValueError):
+        working_days_before(D(2026, 1, 5), -1)

@@ -1,0 +1,112 @@
+"""Drift (DESIGN §4.4): open cases slipping out of management oversight.
+
+A case drifts when it has had no MDR, supervision case discussion or informal discussion for
+longer than OVERSIGHT["DRIFT_WORKING_DAYS"] working days (20 unless configured), when its
+latest signed MDR's review date has passed, when it has overdue MDR tasks, or when its Signs
+of Safety scaling fell at each of the last two discussions. The whole list is one query: each
+reason is an `Exists` or a subquery over the case row, so its cost does not grow with the
+number of workers or teams.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from decisions.models import Decision, DecisionStatus, DecisionTask
+from oversight.models import Case
+from oversight.workdays import working_days_before
+from supervision.models import ActionStatus, CaseDiscussion, InformalDiscussion
+
+REASONS = {
+    "no_oversight": "No management oversight",
+    "review_passed": "MDR review date passed",
+    "overdue_tasks": "Overdue tasks",
+    "scaling_falling": "Scaling fell at the last two discussions",
+}
+
+
+def drift_working_days() -> int:
+    return int(settings.OVERSIGHT.get("DRIFT_WORKING_DAYS", 20))
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    case: Case
+    reasons: tuple[str, ...]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [REASONS[reason] for reason in self.reasons]
+
+
+def _scaling_at(offset: int) -> Subquery:
+    """The case's scaling at its `offset`-th most recent case discussion that scored one."""
+    return Subquery(
+        CaseDiscussion.objects.filter(case=OuterRef("pk"), scaling__isnull=False)
+        .order_by("-session__held_on", "-pk")
+        .values("scaling")[offset : offset + 1]
+    )
+
+
+def annotate_drift(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
+    """`cases` (open ones only) with a boolean per drift reason and `in_drift`."""
+    cutoff = working_days_before(today, drift_working_days())
+    recent_decision = Decision.objects.filter(case=OuterRef("pk"), made_at__date__gte=cutoff)
+    recent_discussion = CaseDiscussion.objects.filter(
+        case=OuterRef("pk"), session__held_on__gte=cutoff
+    )
+    recent_informal = InformalDiscussion.objects.filter(
+        case=OuterRef("pk"), happened_at__date__gte=cutoff
+    )
+    latest_review = Subquery(
+        Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.SIGNED)
+        .order_by("-made_at", "-pk")
+        .values("review_date")[:1]
+    )
+    overdue = DecisionTask.objects.filter(
+        decision__case=OuterRef("pk"),
+        action__status=ActionStatus.OPEN,
+        action__due_date__lt=today,
+    )
+    return (
+        cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        .annotate(
+            no_oversight=Q(opened_on__lt=cutoff)
+            & ~Exists(recent_decision)
+            & ~Exists(recent_discussion)
+            & ~Exists(recent_informal),
+            latest_review=latest_review,
+            overdue_tasks=Exists(overdue),
+            scaling_0=_scaling_at(0),
+            scaling_1=_scaling_at(1),
+            scaling_2=_scaling_at(2),
+        )
+        .annotate(
+            review_passed=Q(latest_review__lt=today),
+            scaling_falling=Q(scaling_0__lt=Coalesce("scaling_1", -1))
+            & Q(scaling_1__lt=Coalesce("scaling_2", -1)),
+        )
+    )
+
+
+def drifting(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
+    """The drifting cases among `cases` (already scoped by the access policy), one query."""
+    return annotate_drift(cases, today).filter(
+        Q(no_oversight=True)
+        | Q(review_passed=True)
+        | Q(overdue_tasks=True)
+        | Q(scaling_falling=True)
+    )
+
+
+def drift_rows(cases: QuerySet[Case], today: datetime.date) -> list[DriftRow]:
+    rows = []
+    for case in drifting(cases, today).select_related("team", "allocated_worker"):
+        reasons = tuple(reason for reason in REASONS if getattr(case, reason))
+        rows.append(DriftRow(case=case, reasons=reasons))
+    return rows
