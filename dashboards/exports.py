@@ -26,9 +26,12 @@ from dashboards.compliance import (
     monthly_compliance,
     needs_supervision_q,
 )
+from dashboards.decision_metrics import DecisionFigures, decision_figures
 from dashboards.metrics import Rag
 from dashboards.scope import Scope
 from dashboards.xlsx import Colour, Column, Kind, Styled, WorkbookWriter
+from decisions.drift import REASONS as DRIFT_REASONS
+from decisions.drift import DriftRow, drift_rows, drift_working_days
 from oversight import access
 from oversight.access import UserLike
 from oversight.models import (
@@ -140,8 +143,20 @@ STATUS_DEFINITION = (
     "time; a worker with nobody named as supervisor has no supervisor.",
 )
 NOT_YET_AVAILABLE = (
-    "Decision timeliness and training figures will be added to this workbook when the "
-    "decisions and training modules are in use. No figures are shown for them yet."
+    "Training figures will be added to this workbook when the training module is in use. "
+    "No figures are shown for it yet."
+)
+DECISIONS_DEFINITION = (
+    "Signed management decision records (MDRs) on the scope's cases, by the team the case "
+    "belongs to and the month the decision was made. A contact decision is in time when it "
+    "was made within 1 working day of the contact being received; the rate is in-time "
+    "contact decisions ÷ contact decisions made that month. Drafts are not counted."
+)
+DRIFT_DEFINITION = (
+    "Open cases today with no MDR, supervision case discussion or informal discussion for "
+    "more than {days} working days, past their MDR review date, with overdue MDR tasks, or "
+    "whose Signs of Safety scaling fell at each of the last two discussions. Case "
+    "references and labels only."
 )
 HANDLING = (
     "This workbook contains personal information about staff. Keep it and share it under the "
@@ -229,6 +244,8 @@ def performance_workbook(
     report = monthly_compliance(user, staff, months, today=today)
     statuses = {status.staff.pk: status for status in supervision_status(user, staff, today=today)}
     caseloads = worker_caseloads(staff, today=today)
+    cases = scope.cases(user)
+    decisions = decision_figures(cases, list(months), today=today)
     progress(10)
 
     book = WorkbookWriter(title=f"Supervision performance: {scope.label}")
@@ -262,7 +279,11 @@ def performance_workbook(
                 "open cases and how many workers are above the caseload threshold, with duty "
                 "workers (those holding duty cases) also shown apart.",
             ),
-            ("Decisions and training", NOT_YET_AVAILABLE),
+            ("Decisions", DECISIONS_DEFINITION),
+            ("Tasks overdue today", decisions.tasks_overdue),
+            ("Escalations past their response date", decisions.escalations_overdue_total),
+            ("Drift", DRIFT_DEFINITION.format(days=drift_working_days())),
+            ("Training", NOT_YET_AVAILABLE),
             ("Handling", HANDLING),
         ]
     )
@@ -272,12 +293,62 @@ def performance_workbook(
     _workers_sheet(book, report.rows, months, statuses, today, progress)
     _not_held_sheet(book, report.rows)
     _caseload_sheets(book, caseloads)
-    decisions = book.sheet("Decisions", [Column("Note", width=110)])
-    decisions.note(NOT_YET_AVAILABLE)
+    _decisions_sheet(book, decisions)
+    _drift_sheet(book, drift_rows(cases, today))
     progress(95)
     book.save(out)
     progress(100)
     return ExportResult(rows=sum(sheet.rows for sheet in book.sheets))
+
+
+DECISION_COLUMNS = [
+    Column("Team", width=28),
+    Column("Month", Kind.MONTH, width=11),
+    Column("MDRs signed", Kind.INT, width=12),
+    Column("Contact decisions", Kind.INT, width=12),
+    Column("Within 1 working day", Kind.INT, width=14),
+    Column("Rate", Kind.PERCENT, width=8),
+]
+DRIFT_COLUMNS = [
+    Column("Case", width=16),
+    Column("Label", width=10),
+    Column("Team", width=28),
+    *(Column(label, width=16) for label in DRIFT_REASONS.values()),
+]
+
+
+def _decisions_sheet(book: WorkbookWriter, figures: DecisionFigures) -> None:
+    sheet = book.sheet("Decisions", DECISION_COLUMNS)
+    if not figures.by_team_month:
+        sheet.note("No management decisions were signed on these cases in the period.")
+        return
+    for row in figures.by_team_month:
+        sheet.append(
+            (
+                row.team,
+                row.month.first,
+                row.decisions,
+                row.contact.met,
+                row.contact.in_time,
+                row.contact.rate,
+            )
+        )
+
+
+def _drift_sheet(book: WorkbookWriter, rows: Sequence[DriftRow]) -> None:
+    sheet = book.sheet("Drift", DRIFT_COLUMNS)
+    if not rows:
+        sheet.note("No open case is drifting today.")
+        return
+    for row in sorted(rows, key=lambda r: (r.case.team.name, r.case.reference)):
+        sheet.append(
+            (
+                row.case.reference,
+                row.case.label,
+                row.case.team.name,
+                *("Yes" if reason in row.reasons else "" for reason in DRIFT_REASONS),
+            )
+        )
 
 
 SUMMARY_COLUMNS = [

@@ -18,7 +18,7 @@ from django.http import Http404
 from dashboards.compliance import Month, MonthError, month_range
 from oversight import access
 from oversight.access import Purpose, UserLike
-from oversight.models import DIRECTORATE_ROLES, Role, Service, StaffMember, Team
+from oversight.models import DIRECTORATE_ROLES, Case, Role, Service, StaffMember, Team
 
 MAX_MONTHS = 36
 # A team or service id as written in a scope: plain digits, short enough to be a database id.
@@ -43,6 +43,19 @@ class Scope:
         if self.kind == "me":
             me = access.staff_for(user)
             return queryset.filter(pk=me.pk if me else -1)
+        if self.team is not None:
+            return queryset.filter(team=self.team)
+        if self.service is not None:
+            return queryset.filter(team__service=self.service)
+        return queryset
+
+    def cases(self, user: UserLike) -> QuerySet[Case]:
+        """The cases this scope covers (by the case's team, or a worker's own allocation),
+        already limited to what `user` may read."""
+        queryset = access.visible_to(user, Case.objects.all())
+        if self.kind == "me":
+            me = access.staff_for(user)
+            return queryset.filter(allocated_worker=me.pk if me else -1)
         if self.team is not None:
             return queryset.filter(team=self.team)
         if self.service is not None:

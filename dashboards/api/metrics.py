@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from dashboards.caseloads import caseload_threshold, caseloads_by_team, worker_caseloads
 from dashboards.compliance import MonthError, Outcome, Tally, monthly_compliance
+from dashboards.decision_metrics import Timeliness, decision_figures
 from dashboards.scope import Scope, ScopeError, parse_period, resolve_scope
 from oversight.api.query import read_query
 
@@ -202,3 +203,116 @@ class CaseloadsView(APIView):
             ],
         }
         return Response(CaseloadsSerializer(body).data)
+
+
+class DecisionsQuerySerializer(ScopeQuerySerializer):
+    from_ = serializers.CharField(
+        required=False, help_text="YYYY-MM (default: 11 months before `to`; empty answers 400)."
+    )
+    to = serializers.CharField(
+        required=False, help_text="YYYY-MM (default: this month; empty answers 400)."
+    )
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # `from` is a Python keyword
+        return fields
+
+
+class TimelinessSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text="Clocks stopped in the period.")
+    in_time = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+
+
+class DecisionTypeMonthsSerializer(serializers.Serializer):
+    decision_type = serializers.CharField()
+    label = serializers.CharField()
+    by_month = serializers.DictField(child=serializers.IntegerField(), help_text="YYYY-MM → MDRs")
+    total = serializers.IntegerField()
+
+
+class TeamMonthDecisionsSerializer(serializers.Serializer):
+    team = serializers.IntegerField(source="team_id")
+    team_name = serializers.CharField(source="team")
+    month = serializers.CharField()
+    decisions = serializers.IntegerField()
+    contact = TimelinessSerializer()
+
+
+class DecisionsMetricsSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    scope_label = serializers.CharField()
+    from_month = serializers.CharField()
+    to_month = serializers.CharField()
+    as_at = serializers.DateTimeField()
+    decisions = serializers.IntegerField(help_text="Signed MDRs made in the period.")
+    drafts = serializers.IntegerField()
+    by_type = DecisionTypeMonthsSerializer(many=True)
+    contact_decisions_within_1_working_day = TimelinessSerializer()
+    assessments_within_45_working_days = TimelinessSerializer()
+    assessments_overdue = serializers.IntegerField()
+    tasks_overdue = serializers.IntegerField()
+    escalations_overdue_by_stage = serializers.DictField(child=serializers.IntegerField())
+    cases_in_drift = serializers.IntegerField()
+    teams = TeamMonthDecisionsSerializer(many=True)
+
+
+def _timeliness(value: Timeliness) -> dict[str, Any]:
+    return {"met": value.met, "in_time": value.in_time, "rate": value.rate}
+
+
+class DecisionsMetricsView(APIView):
+    """Management decisions for a scope's cases over a period of months: signed MDRs by type
+    and month, contact decisions within 1 working day and assessments within 45 (rates of the
+    clocks stopped in the period), overdue assessments and tasks, escalations waiting past
+    their response date by stage, and cases in drift today. Same scopes and errors as
+    `metrics/supervision-compliance`."""
+
+    @extend_schema(parameters=[DecisionsQuerySerializer], responses=DecisionsMetricsSerializer)
+    def get(self, request: Request) -> Response:
+        query = read_query(request, DecisionsQuerySerializer)
+        scope = metric_scope(request, query.get("scope"))
+        today = timezone.localdate()
+        try:
+            months = parse_period(query.get("from"), query.get("to"), today=today)
+        except (ScopeError, MonthError) as error:
+            raise ValidationError({"from": [str(error)]}) from None
+        figures = decision_figures(scope.cases(request.user), months, today=today)
+        body = {
+            "scope": scope.key,
+            "scope_label": scope.label,
+            "from_month": str(months[0]),
+            "to_month": str(months[-1]),
+            "as_at": figures.as_at,
+            "decisions": figures.decisions,
+            "drafts": figures.drafts,
+            "by_type": [
+                {
+                    "decision_type": kind,
+                    "label": label,
+                    "by_month": {str(m): n for m, n in zip(figures.months, counts, strict=True)},
+                    "total": total,
+                }
+                for kind, label, counts, total in figures.type_rows()
+            ],
+            "contact_decisions_within_1_working_day": _timeliness(figures.contact),
+            "assessments_within_45_working_days": _timeliness(figures.assessment),
+            "assessments_overdue": figures.assessments_overdue,
+            "tasks_overdue": figures.tasks_overdue,
+            "escalations_overdue_by_stage": {
+                str(stage): n for stage, n in figures.escalations_overdue.items()
+            },
+            "cases_in_drift": figures.cases_in_drift,
+            "teams": [
+                {
+                    "team_id": r.team_id,
+                    "team": r.team,
+                    "month": str(r.month),
+                    "decisions": r.decisions,
+                    "contact": _timeliness(r.contact),
+                }
+                for r in figures.by_team_month
+            ],
+        }
+        return Response(DecisionsMetricsSerializer(body).data)

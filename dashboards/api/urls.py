@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboards.api.metrics import CaseloadsView, SupervisionComplianceView
+from dashboards.api.metrics import CaseloadsView, DecisionsMetricsView, SupervisionComplianceView
 from dashboards.api.status import SupervisionStatusView
 
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
         name="metrics-supervision-compliance",
     ),
     path("metrics/caseloads/", CaseloadsView.as_view(), name="metrics-caseloads"),
+    path("metrics/decisions/", DecisionsMetricsView.as_view(), name="metrics-decisions"),
 ]

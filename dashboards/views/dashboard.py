@@ -13,7 +13,8 @@ from django.utils import timezone
 from dashboards import metrics
 from dashboards.chart import trend_chart
 from dashboards.compliance import Month, MonthError, Outcome
-from dashboards.scope import ScopeError, parse_period, resolve_scope, scope_choices
+from dashboards.decision_metrics import decision_figures
+from dashboards.scope import Scope, ScopeError, parse_period, resolve_scope, scope_choices
 from oversight.reads import Shown, logs_reads
 
 OUTCOME_FILTERS = {
@@ -54,6 +55,15 @@ def _load(request: HttpRequest) -> metrics.Dashboard | HttpResponse:
     return metrics.dashboard(request.user, scope, months, month=month, today=today)
 
 
+def _drift_query(scope: Scope) -> str:
+    """The drift list for the same team or service as the dashboard."""
+    if scope.team is not None:
+        return f"?team={scope.team.pk}"
+    if scope.service is not None:
+        return f"?service={scope.service.pk}"
+    return ""
+
+
 def _shown(rows: list[Any]) -> Shown:
     """The named workers a page lists, for the access log."""
     return Shown("staff", tuple(row.staff_id for row in rows))
@@ -92,6 +102,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope_choices": scope_choices(request.user),
         "month_choices": list(reversed(data.months)),
         "export_query": (f"scope={data.scope.key}&from={data.months[0]}&to={data.months[-1]}"),
+        "decisions": decision_figures(
+            data.scope.cases(request.user), data.months, today=data.today
+        ),
+        "drift_query": _drift_query(data.scope),
     }
     worker_rows: list[dict[str, Any]] = context["worker_rows"]  # type: ignore[assignment]
     context["shown_workers"] = _shown([row["month"] for row in worker_rows])

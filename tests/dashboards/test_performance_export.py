@@ -36,6 +36,7 @@ SHEETS = [
     "Caseloads",
     "Caseloads by team",
     "Decisions",
+    "Drift",
 ]
 SUMMARY_HEADER = [
     "Team",
@@ -164,13 +165,14 @@ def test_the_about_sheet_states_scope_period_time_target_and_definitions(march_b
     assert "rounded down" in about["Compliant"]
     assert "half of the month's working days" in about["Excused"]
     assert "Compliant ÷ expected" in about["Rate"]
-    assert "decisions and training modules" in about["Decisions and training"]
+    assert "within 1 working day" in about["Decisions"]
+    assert "training module" in about["Training"]
     assert about["Produced by"].endswith("(Team manager)")
 
 
-def test_decisions_are_a_note_and_never_made_up_figures(march_book):
+def test_decisions_say_so_when_none_were_signed(march_book):
     rows = rows_of(march_book["Decisions"])
-    assert len(rows) == 1 and "will be added" in rows[0][0]
+    assert len(rows) == 1 and "No management decisions" in rows[0][0]
 
 
 def test_caseloads_list_each_worker_and_the_team_spread(march_book):
