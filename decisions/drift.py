@@ -18,7 +18,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from decisions.models import Decision, DecisionStatus, DecisionTask
-from oversight.models import Case
+from oversight import access
+from oversight.access import UserLike
+from oversight.models import Case, Role, Service, Team
 from oversight.workdays import working_days_before
 from supervision.models import ActionStatus, CaseDiscussion, InformalDiscussion
 
@@ -110,3 +112,23 @@ def drift_rows(cases: QuerySet[Case], today: datetime.date) -> list[DriftRow]:
         reasons = tuple(reason for reason in REASONS if getattr(case, reason))
         rows.append(DriftRow(case=case, reasons=reasons))
     return rows
+
+
+def area_for(user: UserLike) -> tuple[str, Team | Service | None]:
+    """A reader's own drift list: a team manager's team, a group manager's service, else all."""
+    me = access.staff_for(user)
+    if me is not None and me.role in (Role.TEAM_MANAGER, Role.ASSISTANT_TEAM_MANAGER):
+        team = Team.objects.filter(manager=me).first() or me.team
+        return "team", team
+    if me is not None and me.role == Role.GROUP_MANAGER:
+        return "service", Service.objects.filter(group_manager=me).order_by("name").first()
+    return "all", None
+
+
+def drift_cases(user: UserLike, kind: str, area: Team | Service | None) -> QuerySet[Case]:
+    cases = access.visible_to(user, Case.objects.all())
+    if kind == "team":
+        return cases.filter(team=area)
+    if kind == "service":
+        return cases.filter(team__service=area)
+    return cases

@@ -3,9 +3,9 @@ a team's and a person's page (`oversight.extensions`)."""
 
 from __future__ import annotations
 
-from decisions import rules
+from decisions import panels, rules
 from oversight import access
-from oversight.extensions import NavEntry, register_nav
+from oversight.extensions import NavEntry, register_nav, register_panel
 
 
 def _reads_decisions(user: access.UserLike) -> bool:
@@ -14,3 +14,8 @@ def _reads_decisions(user: access.UserLike) -> bool:
 
 register_nav(NavEntry("Decisions", "decision-list", 20, rules.may_see_decision_lists))
 register_nav(NavEntry("My tasks", "my-tasks", 35, _reads_decisions))
+
+panels.register_panels()
+register_panel("my-team", "decisions/panels/my_team.html")
+register_panel("case-discussion", "decisions/panels/case_discussion.html")
+register_panel("informal-discussion", "decisions/panels/informal_discussion.html")

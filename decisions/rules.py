@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from decisions.models import (
     Clock,
@@ -27,7 +28,7 @@ from decisions.models import (
 )
 from oversight import access
 from oversight.access import EVERYTHING, NOTHING, UserLike
-from oversight.models import DIRECTORATE_ROLES, Case, Role
+from oversight.models import DIRECTORATE_ROLES, Case, Role, StaffMember
 from oversight.records import RecordKind, register_kind
 
 
@@ -118,3 +119,27 @@ def may_see_decision_lists(user: UserLike) -> bool:
     return access.reads_practice_records(user) and (
         access.is_manager(user) or access.role_of(user) in DIRECTORATE_ROLES
     )
+
+
+def task_owners_q(case: Case, actor: UserLike) -> Q:
+    """Who an MDR's task may be given to: someone in post, not business support, who works
+    on the case — its allocated worker, a member of its team — or the decision maker."""
+    me = access.staff_for(actor)
+    today = timezone.localdate()
+    works_on_case = Q(pk=case.allocated_worker_id) if case.allocated_worker_id else NOTHING
+    if case.team_id:
+        works_on_case |= Q(team=case.team_id)
+    if me is not None:
+        works_on_case |= Q(pk=me.pk)
+    in_post = Q(leaving_date__isnull=True) | Q(leaving_date__gte=today)
+    return works_on_case & in_post & ~Q(role=Role.BUSINESS_SUPPORT)
+
+
+def task_owners(case: Case, actor: UserLike) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(task_owners_q(case, actor)).order_by(
+        "last_name", "first_name"
+    )
+
+
+def may_own_task(owner: StaffMember, case: Case, actor: UserLike) -> bool:
+    return StaffMember.objects.filter(task_owners_q(case, actor), pk=owner.pk).exists()

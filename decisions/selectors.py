@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Exists, OuterRef, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,11 +51,8 @@ def my_tasks(user: UserLike) -> QuerySet[DecisionTask]:
     me = access.staff_for(user)
     if me is None:
         return DecisionTask.objects.none()
-    return (
-        tasks_for(user)
-        .filter(action__owner=me)
-        .order_by("action__status", "action__due_date", "pk")
-    )
+    open_first = Case_(When(action__status=ActionStatus.OPEN, then=Value(0)), default=Value(1))
+    return tasks_for(user).filter(action__owner=me).order_by(open_first, "action__due_date", "pk")
 
 
 def tasks_by_action(actions: list[Action]) -> dict[int, DecisionTask]:
@@ -70,7 +68,8 @@ def tasks_by_action(actions: list[Action]) -> dict[int, DecisionTask]:
 
 @dataclass(frozen=True)
 class TrailItem:
-    kind: str  # "decision", "case-discussion", "informal-discussion"
+    kind: str  # a record kind: "decision", "case-discussion", "informal-discussion"
+    pk: int
     label: str
     when: datetime.datetime
     who: str
@@ -100,6 +99,7 @@ def case_trail(user: UserLike, case: Case) -> list[TrailItem]:
         items.append(
             TrailItem(
                 kind="decision",
+                pk=d.pk,
                 label=f"MDR: {d.get_decision_type_display()}",
                 when=d.made_at,
                 who=d.decision_maker.full_name,
@@ -118,13 +118,15 @@ def case_trail(user: UserLike, case: Case) -> list[TrailItem]:
             "discussion",
             "decisions",
             "scaling",
-            "session__pk",
+            "session__id",
             "session__held_on",
             "session__scheduled_for",
             "session__started_at",
             "session__created_at",
-            "session__supervisor__full_name",
-            "session__supervisee__full_name",
+            "session__supervisor__first_name",
+            "session__supervisor__last_name",
+            "session__supervisee__first_name",
+            "session__supervisee__last_name",
         )
     )
     for c in discussions:
@@ -135,6 +137,7 @@ def case_trail(user: UserLike, case: Case) -> list[TrailItem]:
         items.append(
             TrailItem(
                 kind="case-discussion",
+                pk=c.pk,
                 label="Supervision case discussion",
                 when=when,
                 who=f"{session.supervisor.full_name} with {session.supervisee.full_name}",
@@ -150,6 +153,7 @@ def case_trail(user: UserLike, case: Case) -> list[TrailItem]:
         items.append(
             TrailItem(
                 kind="informal-discussion",
+                pk=i.pk,
                 label=f"Informal discussion ({i.get_channel_display().lower()})",
                 when=i.happened_at,
                 who=f"{i.recorded_by.full_name} with {i.worker.full_name}",

@@ -22,8 +22,8 @@ from django.utils import timezone
 from decisions import rules, selectors
 from decisions.models import (
     CONTACT_TYPES,
-    ClockStart,
     Clock,
+    ClockStart,
     Decision,
     DecisionAddendum,
     DecisionStatus,
@@ -219,18 +219,7 @@ def _task_due(spec: TaskSpec, made_on: datetime.date, index: int) -> datetime.da
 
 
 def _check_owner(owner: StaffMember, case: Case, actor: UserLike, index: int) -> None:
-    """A task goes to someone who may work on the case: the allocated worker, a member of the
-    case's team, or the decision maker (not business support)."""
-    me = access.staff_for(actor)
-    allowed = (
-        (owner.leaving_date is None or owner.leaving_date >= timezone.localdate())
-        and owner.role != Role.BUSINESS_SUPPORT
-        and (
-            owner.pk in (case.allocated_worker_id, getattr(me, "pk", None))
-            or owner.team_id == case.team_id
-        )
-    )
-    if not allowed:
+    if not rules.may_own_task(owner, case, actor):
         raise ValidationError(
             {f"tasks[{index}]": f"{owner.full_name} does not work on this case's team."}
         )

@@ -49,8 +49,17 @@ class ShownEntry:
 _nav: list[NavEntry] = []
 
 # The pages with panels, and the templates apps put in each (rendered with the page's context,
-# in order).
-PANEL_PAGES = ("staff-detail", "team-detail", "case-detail")
+# in order). The spine's own pages, and points on supervision's pages where a later app adds
+# something (decisions: "Record as MDR" on a discussion, the drift count on My team) without
+# supervision naming it.
+PANEL_PAGES = (
+    "staff-detail",
+    "team-detail",
+    "case-detail",
+    "my-team",
+    "case-discussion",
+    "informal-discussion",
+)
 _panels: dict[str, list[tuple[int, str]]] = {page: [] for page in PANEL_PAGES}
 
 

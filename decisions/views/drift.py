@@ -12,9 +12,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from decisions import rules
-from decisions.drift import REASONS, drift_rows, drift_working_days
+from decisions.drift import REASONS, area_for, drift_cases, drift_rows, drift_working_days
 from oversight import access
-from oversight.models import Case, Role, Service, Team
+from oversight.models import Service, Team
 from oversight.reads import Shown, logs_reads
 
 
@@ -26,22 +26,7 @@ def _area(request: HttpRequest) -> tuple[str, Team | Service | None]:
             if not value.isascii() or not value.isdigit():
                 raise Http404
             return name, access.get_for_user(user, model, int(value))
-    me = access.staff_for(user)
-    if me is not None and me.role in (Role.TEAM_MANAGER, Role.ASSISTANT_TEAM_MANAGER):
-        team = Team.objects.filter(manager=me).first() or me.team
-        return "team", team
-    if me is not None and me.role == Role.GROUP_MANAGER:
-        return "service", Service.objects.filter(group_manager=me).order_by("name").first()
-    return "all", None
-
-
-def drift_cases(request: HttpRequest, kind: str, area: Team | Service | None):  # type: ignore[no-untyped-def]
-    cases = access.visible_to(request.user, Case.objects.all())
-    if kind == "team":
-        return cases.filter(team=area)
-    if kind == "service":
-        return cases.filter(team__service=area)
-    return cases
+    return area_for(user)
 
 
 @login_required
@@ -51,7 +36,7 @@ def drift_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The drift list is for managers and the directorate.")
     kind, area = _area(request)
     today = timezone.localdate()
-    rows = drift_rows(drift_cases(request, kind, area), today)
+    rows = drift_rows(drift_cases(request.user, kind, area), today)
     rows.sort(key=lambda row: (-len(row.reasons), row.case.reference))
     return TemplateResponse(
         request,
