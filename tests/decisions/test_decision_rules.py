@@ -308,7 +308,7 @@ def test_assessment_clock_runs_45_working_days_from_the_referral(world):
     )
     clock = decision.clocks.get(timescale__code="assessment")
     # 45 working days after Monday 2 November 2026, over Christmas and New Year.
-    assert clock.due_on == datetime.date(2027, 1, 8)
+    assert clock.due_on == datetime.date(2027, 1, 7)
     assert clock.met_on is None
 
 
