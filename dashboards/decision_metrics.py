@@ -182,7 +182,7 @@ def _by_team_month(
         met.filter(timescale__code=CONTACT_CLOCK)
         .annotate(month=TruncMonth("met_on"))
         .values("decision__case__team", "decision__case__team__name", "month")
-        .annotate(n=Count("pk"), in_time=Count("pk", filter=Q(met_on__lte=F("due_on"))))
+        .annotate(n=Count("pk"), timely=Count("pk", filter=Q(met_on__lte=F("due_on"))))
         .order_by()
     ):
         target = row(
@@ -190,7 +190,7 @@ def _by_team_month(
             item["decision__case__team__name"],
             _month_of(item["month"]),
         )
-        target.contact = Timeliness(met=item["n"], in_time=item["in_time"])
+        target.contact = Timeliness(met=item["n"], in_time=item["timely"])
     in_period = set(months)
     return sorted(
         (r for r in rows.values() if r.month in in_period),

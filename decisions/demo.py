@@ -52,7 +52,7 @@ CONTACT_OUTCOMES = (
     (DecisionType.CONTACT_ADVICE, 0.12, 2),
     (DecisionType.CONTACT_NFA, 0.08, 1),
 )
-DECISION_SENTENCES = {
+DECISION_SENTENCES: dict[str, str] = {
     DecisionType.CONTACT_ASSESSMENT: "Proceed to a child and family assessment.",
     DecisionType.CONTACT_EARLY_HELP: "Offer early help through the family hub.",
     DecisionType.CONTACT_STRATEGY: "Convene a strategy discussion today.",
@@ -343,9 +343,11 @@ class _Seeder:
             made_at__lt=now - datetime.timedelta(days=30),
         ).select_related("case", "decision_maker")
         picks: list[Decision] = []
+        others = signed
         if self.demo_team is not None:
             picks += list(signed.filter(case__team_id=self.demo_team).order_by("-made_at")[:2])
-        picks += list(signed.exclude(case__team_id=self.demo_team).order_by("?")[:4])
+            others = signed.exclude(case__team_id=self.demo_team)
+        picks += list(others.order_by("?")[:4])
         escalations = []
         for index, decision in enumerate(picks):
             raised = now - datetime.timedelta(days=rng.choice((3, 9, 16)) if index else 12)

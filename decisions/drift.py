@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -33,7 +34,7 @@ REASONS = {
 
 
 def drift_working_days() -> int:
-    return int(settings.OVERSIGHT.get("DRIFT_WORKING_DAYS", 20))
+    return cast(int, settings.OVERSIGHT["DRIFT_WORKING_DAYS"])
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,19 @@ def area_for(user: UserLike) -> tuple[str, Team | Service | None]:
     """A reader's own drift list: a team manager's team, a group manager's service, else all."""
     me = access.staff_for(user)
     if me is not None and me.role in (Role.TEAM_MANAGER, Role.ASSISTANT_TEAM_MANAGER):
-        team = Team.objects.filter(manager=me).first() or me.team
-        return "team", team
+        if me.team is not None and me.team.manager_id == me.pk:
+            return "team", me.team  # read with the staff record: no query
+        return "team", Team.objects.filter(manager=me).first() or me.team
     if me is not None and me.role == Role.GROUP_MANAGER:
         return "service", Service.objects.filter(group_manager=me).order_by("name").first()
     return "all", None
 
 
 def drift_cases(user: UserLike, kind: str, area: Team | Service | None) -> QuerySet[Case]:
+    """The cases of `area` (a team's, a service's, or all) that `user` may see."""
     cases = access.visible_to(user, Case.objects.all())
-    if kind == "team":
-        return cases.filter(team=area)
-    if kind == "service":
-        return cases.filter(team__service=area)
+    if kind == "team" and area is not None:
+        return cases.filter(team_id=area.pk)
+    if kind == "service" and area is not None:
+        return cases.filter(team__service_id=area.pk)
     return cases

@@ -8,7 +8,7 @@ stay in `decisions/services.py`, whose refusals the views show against these fie
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -84,9 +84,8 @@ class DatePartsField(forms.MultiValueField):
     widget = DateParts
 
     def __init__(self, **kwargs: Any) -> None:
-        part = {"required": False}
         super().__init__(
-            fields=(forms.CharField(**part), forms.CharField(**part), forms.CharField(**part)),
+            fields=tuple(forms.CharField(required=False) for _ in range(3)),
             require_all_fields=False,
             **kwargs,
         )
@@ -305,8 +304,11 @@ class BaseTaskFormSet(forms.BaseFormSet):
         ]
 
 
-TaskFormSet = forms.formset_factory(
-    TaskForm, formset=BaseTaskFormSet, extra=MAX_NEW_TASKS, max_num=MAX_NEW_TASKS
+TaskFormSet = cast(
+    type[BaseTaskFormSet],
+    forms.formset_factory(
+        TaskForm, formset=BaseTaskFormSet, extra=MAX_NEW_TASKS, max_num=MAX_NEW_TASKS
+    ),
 )
 
 
@@ -364,7 +366,8 @@ class EscalationRespondForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="respond", **kwargs)
+        kwargs.setdefault("prefix", "respond")
+        super().__init__(*args, **kwargs)
         govuk_style(self)
 
 
@@ -376,7 +379,8 @@ class EscalationEscalateForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="escalate", **kwargs)
+        kwargs.setdefault("prefix", "escalate")
+        super().__init__(*args, **kwargs)
         govuk_style(self)
 
 
@@ -388,5 +392,6 @@ class EscalationResolveForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="resolve", **kwargs)
+        kwargs.setdefault("prefix", "resolve")
+        super().__init__(*args, **kwargs)
         govuk_style(self)

@@ -144,7 +144,7 @@ def install(apps: Any) -> None:
                     description=description,
                     indicators=indicators,
                 )
-    by_code = {}
+    by_code: dict[str, Any] = {}
     for code, name, types, starts_from, days, follow_up, then in TIMESCALES:
         by_code[code], _ = timescale_model.objects.get_or_create(
             code=code,

@@ -86,6 +86,20 @@ SUPERVISION_RECORDS = {
     "action_sw2": ("sw2", "ActionSW2x"),
 }
 CONFIDENTIAL_MARKER = "ConfNoteSWsecret"
+# Decisions are case content (DESIGN §5): whoever may see the case reads its MDRs, their
+# tasks, clocks and escalations; business support never.
+DECISION_RECORDS = {
+    # key in the world: (the case it is about, marker text written into it or None)
+    "decision_sw": ("case_sw", "DecideSWx"),
+    "decision_sw2": ("case_sw2", "DecideSW2x"),
+    "task_sw": ("case_sw", "TaskSWx"),
+    "clock_sw": ("case_sw", None),
+    "escalation_sw": ("case_sw", "EscalateSWx"),
+}
+# The MDR task's text is also the owner's (sw's) supervision action.
+ALSO_READ_AS_ACTION = {"task_sw": "sw"}
+# Configuration every signed-in user reads (threshold frameworks).
+CONFIGURATION = {"framework"}
 # Pages that describe the API itself rather than data.
 SCHEMA_URL_NAMES = {"api-schema", "api-docs"}
 # Pages whose forms list every absence type as a choice (so type names are no leak there).
@@ -104,6 +118,10 @@ LOGGED_URL_NAMES = {
     "dashboard-workers", "absence-list", "absence-detail", "supervision-list",
     "supervision-detail", "case-discussion-list", "case-discussion-detail", "action-list",
     "action-detail",
+    # decisions (pages and API share the router's names)
+    "decision-list", "decision-detail", "decision-edit", "case-trail", "api-case-trail",
+    "my-tasks", "drift-list", "escalation-list", "escalation-detail", "decision-task-list",
+    "decision-task-detail",
 }
 NOT_CONTENT_URL_NAMES = {
     "home", "my-profile", "my-team", "notifications", "record-access-log",
@@ -118,6 +136,10 @@ NOT_CONTENT_URL_NAMES = {
     "team-list", "service-list", "service-detail", "supervision-policy-list",
     "supervision-policy-detail", "metrics-supervision-status", "metrics-supervision-compliance",
     "metrics-caseloads", "cover-confirm", "staff-role-change", "notification-open",
+    # decisions: forms and actions, the frameworks (configuration), figures without names
+    "decision-create", "decision-sign", "decision-addendum", "decision-addenda", "clock-meet",
+    "escalation-create", "escalation-respond", "escalation-escalate", "escalation-resolve",
+    "threshold-framework-list", "threshold-framework-detail", "metrics-decisions",
 }
 
 
@@ -235,6 +257,10 @@ def _expected_visible(role: str, model_name: str, key: str) -> bool:
         return True if role in {"psw", "ad", "bs"} else key in _services_of(role)
     if key in SUPERVISION_RECORDS:
         return role in RECORDS_READERS[SUPERVISION_RECORDS[key][0]]
+    if key in DECISION_RECORDS:
+        return DECISION_RECORDS[key][0] in CASES_VISIBLE[role]
+    if key in CONFIGURATION:
+        return True
     raise AssertionError(f"The access-matrix oracle does not know {model_name}: teach it.")
 
 
@@ -261,6 +287,11 @@ def _forbidden_markers(role: str, include_types: bool) -> list[str]:
             markers.append(NOTE_MARKERS[absence])
     for owner, marker in SUPERVISION_RECORDS.values():
         if role not in RECORDS_READERS[owner]:
+            markers.append(marker)
+    for key, (case, marker) in DECISION_RECORDS.items():
+        as_action = ALSO_READ_AS_ACTION.get(key)
+        reads = case in CASES_VISIBLE[role] or (as_action and role in RECORDS_READERS[as_action])
+        if marker and not reads:
             markers.append(marker)
     if role not in CONFIDENTIAL_READERS["sw"]:
         markers.append(CONFIDENTIAL_MARKER)
@@ -334,9 +365,54 @@ def _add_supervision_records(world: World) -> World:
     return world
 
 
+def _add_decision_records(world: World) -> World:
+    """A signed contact decision on sw's case with a task for sw, its clock and an escalation
+    by sw; a signed decision on sw2's case in the other service."""
+    from django.utils import timezone
+
+    from decisions import services as decisions_services
+    from decisions.models import DecisionType, ThresholdFramework
+    from decisions.services import TaskSpec
+
+    today = timezone.localdate()
+
+    def signed(maker: str, case: str, text: str, **fields: Any) -> Any:
+        mdr = decisions_services.decision_create(
+            case=world.objects[case],
+            actor=world.people[maker].user,
+            decision_type=DecisionType.CONTACT_ASSESSMENT,
+            contact_received_on=today,
+            decision=text,
+            rationale="Rationale",
+            child_voice="Voice",
+            **fields,
+        )
+        return decisions_services.decision_sign(mdr=mdr, actor=world.people[maker].user)
+
+    decision_sw = signed(
+        "tm",
+        "case_sw",
+        "DecideSWx",
+        tasks=[TaskSpec(description="TaskSWx", owner=world.sw, due_in_working_days=5)],
+    )
+    decision_sw2 = signed("tm2", "case_sw2", "DecideSW2x", no_tasks_reason="None")
+    escalation = decisions_services.escalation_raise(
+        mdr=decision_sw, concern="EscalateSWx", actor=world.sw.user
+    )
+    world.objects.update(
+        decision_sw=decision_sw,
+        decision_sw2=decision_sw2,
+        task_sw=decision_sw.tasks.get(),
+        clock_sw=decision_sw.clocks.get(timescale__code="assessment"),
+        escalation_sw=escalation,
+        framework=ThresholdFramework.objects.get(is_active=True),
+    )
+    return world
+
+
 @pytest.fixture
 def full_world(world: World) -> World:
-    return _add_supervision_records(world)
+    return _add_decision_records(_add_supervision_records(world))
 
 
 @pytest.mark.django_db

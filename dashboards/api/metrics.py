@@ -227,7 +227,7 @@ class TimelinessSerializer(serializers.Serializer):
 
 class DecisionTypeMonthsSerializer(serializers.Serializer):
     decision_type = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField()
     by_month = serializers.DictField(child=serializers.IntegerField(), help_text="YYYY-MM → MDRs")
     total = serializers.IntegerField()
 
@@ -290,7 +290,7 @@ class DecisionsMetricsView(APIView):
             "by_type": [
                 {
                     "decision_type": kind,
-                    "label": label,
+                    "name": label,
                     "by_month": {str(m): n for m, n in zip(figures.months, counts, strict=True)},
                     "total": total,
                 }

@@ -5,8 +5,9 @@ team, a group manager their service, the directorate every case they may see."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -25,7 +26,7 @@ def _area(request: HttpRequest) -> tuple[str, Team | Service | None]:
         if value is not None:
             if not value.isascii() or not value.isdigit():
                 raise Http404
-            return name, access.get_for_user(user, model, int(value))
+            return name, cast(Team | Service, access.get_for_user(user, model, int(value)))
     return area_for(user)
 
 
@@ -33,7 +34,8 @@ def _area(request: HttpRequest) -> tuple[str, Team | Service | None]:
 @logs_reads("shown_cases")
 def drift_list(request: HttpRequest) -> HttpResponse:
     if not rules.may_see_decision_lists(request.user):
-        raise PermissionDenied("The drift list is for managers and the directorate.")
+        raise Http404  # managers and the directorate only; pages never answer 403
+
     kind, area = _area(request)
     today = timezone.localdate()
     rows = drift_rows(drift_cases(request.user, kind, area), today)

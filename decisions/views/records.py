@@ -108,7 +108,7 @@ def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         (form, "decision_type"),
         *((task, task["description"].id_for_label) for task in formset.forms),
     )
-    return render(request, "decisions/decision_form.html", context)
+    return TemplateResponse(request, "decisions/decision_form.html", context)
 
 
 @access.detail_of(Case, needs_permission=True)
@@ -170,6 +170,7 @@ def _locked_page(request: HttpRequest, decision: Decision) -> HttpResponse:
 @access.detail_of(Decision, needs_permission=True)
 @login_required
 @require_http_methods(["GET", "POST"])
+@logs_reads("editing")
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a draft (its maker only). A save someone made since the page was loaded is
     shown beside what was typed, and nothing is overwritten until the maker saves again."""

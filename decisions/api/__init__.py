@@ -1,0 +1,1 @@
+"""Decisions' API v1: thin serializers and viewsets over `decisions.services`."""
