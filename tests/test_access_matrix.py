@@ -140,6 +140,7 @@ NOT_CONTENT_URL_NAMES = {
     "decision-create", "decision-sign", "decision-addendum", "decision-addenda", "clock-meet",
     "escalation-create", "escalation-respond", "escalation-escalate", "escalation-resolve",
     "threshold-framework-list", "threshold-framework-detail", "metrics-decisions",
+    "framework-list", "framework-activate",
 }
 
 
