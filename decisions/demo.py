@@ -154,6 +154,7 @@ class _Seeder:
         self.today = authority.today
         self.start = authority.history_start
         self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.now = timezone.now() - datetime.timedelta(minutes=5)
         self.framework = active_framework()
         self.levels: dict[int, ThresholdLevel] = {
             level.number: level for level in self.framework.levels.all()
@@ -275,7 +276,8 @@ class _Seeder:
         *,
         contact: bool = False,
     ) -> None:
-        made_at = _local(day, rng.choice((9, 11, 14, 16)), self.zone)
+        # Never later than now: a decision made "today" was made earlier today.
+        made_at = min(_local(day, rng.choice((9, 11, 14, 16)), self.zone), self.now)
         received = None
         if contact:
             # Mostly decided the working day the contact came in, some the next, a few later.
@@ -302,7 +304,7 @@ class _Seeder:
                 days=rng.choice((28, 42, 56, 90)) + 30 * (kind == DecisionType.OTHER)
             ),
             status=DecisionStatus.SIGNED if signed else DecisionStatus.DRAFT,
-            signed_at=made_at + datetime.timedelta(hours=1) if signed else None,
+            signed_at=min(made_at + datetime.timedelta(hours=1), self.now) if signed else None,
         )
         chunk.decisions.append(decision)
         worker = case.allocated_worker_id and self.staff.get(case.allocated_worker_id)
