@@ -17,5 +17,6 @@ register_nav(NavEntry("My tasks", "my-tasks", 35, _reads_decisions))
 
 panels.register_panels()
 register_panel("my-team", "decisions/panels/my_team.html")
+register_panel("my-supervision", "decisions/panels/my_supervision.html")
 register_panel("case-discussion", "decisions/panels/case_discussion.html")
 register_panel("informal-discussion", "decisions/panels/informal_discussion.html")

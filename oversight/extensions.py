@@ -57,6 +57,7 @@ PANEL_PAGES = (
     "team-detail",
     "case-detail",
     "my-team",
+    "my-supervision",
     "case-discussion",
     "informal-discussion",
 )

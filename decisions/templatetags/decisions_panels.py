@@ -8,11 +8,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from decisions import rules
+from decisions import rules, selectors
 from decisions.drift import area_for, drift_cases, drifting
 from decisions.panels import register
+from supervision.models import ActionStatus
 
 __all__ = ["register"]
+
+
+@register.simple_tag(takes_context=True)
+def open_task_count(context: Any) -> int:
+    """How many MDR tasks the reader owns that are still open (one query)."""
+    tasks = selectors.my_tasks(context["request"].user)
+    return tasks.filter(action__status=ActionStatus.OPEN).count()
 
 
 @register.simple_tag(takes_context=True)

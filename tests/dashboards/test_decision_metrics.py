@@ -156,3 +156,32 @@ def test_refuses_bad_parameters_with_400(scenario, query, field):
 
 def test_business_support_reads_no_decision_figures(scenario):
     assert api(scenario.bs).get("/api/v1/metrics/decisions/").status_code == 404
+
+
+def test_the_dashboard_page_and_the_workbook_agree_with_the_figures(scenario):
+    """Page, API and workbook read the same figures (Riverside, November 2026)."""
+    from tests.dashboards.test_performance_export import rows_of, workbook_of
+
+    team = scenario.case_sw.team_id
+    client = scenario.client("tm")
+    query = f"?scope=team:{team}&from=2026-11&to=2026-11"
+    page = client.get(f"/dashboards/{query}&month=2026-11").content.decode()
+    assert 'data-figure="decisions">3</a>' in page
+    assert "50% (1 of 2)" in page
+    book = workbook_of(client.get(f"/exports/performance.xlsx{query}"))
+    header = [cell.value for cell in book["Decisions"][1]]
+    rows = rows_of(book["Decisions"])
+    assert header == [
+        "Team",
+        "Month",
+        "MDRs signed",
+        "Contact decisions",
+        "Within 1 working day",
+        "Rate",
+    ]
+    [row] = rows
+    assert row[0] == "Riverside" and row[1].date() == NOV.first
+    assert row[2:] == [3, 2, 1, 0.5]
+    drift = {r[0] for r in rows_of(book["Drift"])}
+    assert scenario.case_sw.reference in drift  # its step-up task is overdue
+    assert scenario.case_sw2.reference not in drift  # another team's case
