@@ -40,9 +40,9 @@ from oversight import access
 from oversight import services as oversight_services
 from oversight.api.base import ScopedReadOnlyViewSet, ScopedReadWriteViewSet, ScopedViewSetMixin
 from oversight.api.query import read_query
+from oversight.api.writes import refuse_fields_not_taken, validated_with_target
 from oversight.models import Case
 from oversight.records import Shown
-from supervision.api.views import validated_with_target
 from supervision.models import CaseDiscussion, InformalDiscussion
 
 # --- answering a service's refusals ----------------------------------------------------------
@@ -66,7 +66,8 @@ class DecisionRefusals:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
-# What the server sets on a decision: a request naming one is refused, not silently ignored.
+# What the server sets on a decision: a request naming one is refused (400), not silently
+# ignored, and told the server sets it; anything else a write does not take is refused too.
 SERVER_SET = frozenset(
     {
         "id",
@@ -84,23 +85,6 @@ SERVER_SET = frozenset(
 )
 CREATE_FIELDS = frozenset(s.DecisionCreateSerializer().fields)
 UPDATE_FIELDS = frozenset(s.DecisionUpdateSerializer().fields)
-
-
-def refuse_unsettable(request: Request, allowed: Iterable[str]) -> None:
-    """A body names only what the write takes (mass assignment, DESIGN §6): a field the
-    server sets, or one that is not part of this write, answers 400 naming it."""
-    if not isinstance(request.data, Mapping):
-        return  # the input serializer refuses a body that is not an object
-    errors: dict[str, list[str]] = {}
-    for name in sorted(set(request.data) - set(allowed)):
-        if name in SERVER_SET:
-            errors[name] = ["This field is set by the server and cannot be given."]
-        else:
-            errors[name] = [
-                f"Not a field this request takes: it takes {', '.join(sorted(allowed))}."
-            ]
-    if errors:
-        raise exceptions.ValidationError(errors)
 
 
 def task_specs(items: Iterable[Mapping[str, Any]]) -> list[TaskSpec]:
@@ -228,7 +212,7 @@ class DecisionViewSet(DecisionRefusals, ScopedReadWriteViewSet):
         responses={201: s.DecisionSerializer, **REFUSALS},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refuse_unsettable(request, CREATE_FIELDS)
+        refuse_fields_not_taken(request, CREATE_FIELDS, server_set=SERVER_SET)
         serializer = s.DecisionCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
@@ -246,7 +230,7 @@ class DecisionViewSet(DecisionRefusals, ScopedReadWriteViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         decision = self.get_object()
-        refuse_unsettable(request, UPDATE_FIELDS)
+        refuse_fields_not_taken(request, UPDATE_FIELDS, server_set=SERVER_SET)
         data = read_input(self, s.DecisionUpdateSerializer)
         version = data.pop("version", None)
         tasks = task_specs(data.pop("tasks", []))

@@ -8,13 +8,13 @@ Answers: invisible → 404; visible but not yours to change → 403 with the rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Model, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -22,8 +22,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from oversight import access
 from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
+from oversight.api.writes import refuse_fields_not_taken, validated_with_target
 from oversight.models import StaffMember
 from supervision import rules, services
 from supervision.api import serializers as s
@@ -82,13 +82,6 @@ def fields_named(renames: dict[str, str]) -> Iterator[None]:
         ) from error
 
 
-def refuse_unknown_fields(request: Request, allowed: set[str], message: str) -> None:
-    """A PATCH names only what it may change: anything else is refused, not silently ignored."""
-    unknown = sorted(set(request.data) - allowed) if isinstance(request.data, Mapping) else []
-    if unknown:
-        raise exceptions.ValidationError({name: [message] for name in unknown})
-
-
 ONE_FIELD = 'Save one field at a time: {"field": name, "value": ..., "version": n}.'
 
 
@@ -119,24 +112,6 @@ REFUSALS: dict[int, OpenApiResponse] = {
     404: OpenApiResponse(description="No such record that you may see."),
     409: OpenApiResponse(description="The record is signed by both and locked."),
 }
-
-
-def validated_with_target(
-    serializer: Any, target_field: str, model: type[Model], request: Request
-) -> tuple[Any, dict[str, Any]]:
-    """Validate a write's body, finding first the person or session it is for: one the
-    user cannot see answers 404 — before any other field is judged, so nothing about it
-    leaks through a 400 — and only then do the other fields' errors answer 400."""
-    serializer.is_valid()
-    errors = dict(serializer.errors)
-    target = None
-    body = serializer.initial_data
-    if isinstance(body, Mapping) and target_field in body and target_field not in errors:
-        pk = serializer.fields[target_field].to_internal_value(body[target_field])
-        target = access.get_for_user(request.user, model, pk)
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return target, dict(serializer.validated_data)
 
 
 # --- supervisions ----------------------------------------------------------------------------
@@ -220,7 +195,7 @@ class SupervisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         session = self.get_object()
-        refuse_unknown_fields(request, {"field", "value", "version"}, ONE_FIELD)
+        refuse_fields_not_taken(request, {"field", "value", "version"}, message=ONE_FIELD)
         data = self._input(s.FieldSaveSerializer)
         try:
             session = services.session_save_field(
@@ -389,7 +364,7 @@ class CaseDiscussionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         discussion = self.get_object()
-        refuse_unknown_fields(request, {"field", "value", "version"}, ONE_FIELD)
+        refuse_fields_not_taken(request, {"field", "value", "version"}, message=ONE_FIELD)
         data = s.FieldSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         field, value = data.validated_data["field"], data.validated_data["value"]
@@ -486,7 +461,9 @@ class ActionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         action = self.get_object()
-        refuse_unknown_fields(request, {"status"}, "Only the status of an action changes.")
+        refuse_fields_not_taken(
+            request, {"status"}, message="Only the status of an action changes."
+        )
         serializer = s.ActionStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services.action_set_status(

@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from decisions import services as decisions_services
+from decisions.models import Decision, DecisionTask, Escalation, ThresholdFramework
 from oversight import tokens
 from oversight.models import Absence, Case, Service, StaffMember, Team
 from oversight.wsgi import application
@@ -41,6 +43,7 @@ from supervision.models import (
     SupervisionSession,
 )
 from tests.conftest import World
+from tests.decisions.factories import record_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +62,11 @@ RECORDS: dict[str, type[Any]] = {
     "informal-discussions": InformalDiscussion,
     "actions": Action,
     "supervision-policies": SupervisionPolicy,
-}
+    "threshold-frameworks": ThresholdFramework,
+    "decisions": Decision,
+    "decision-tasks": DecisionTask,
+    "escalations": Escalation,
+}  # `cases/{id}/trail/` draws from the cases.
 
 
 def _openapi() -> dict[str, Any]:
@@ -93,7 +100,10 @@ def keep_the_test_connection() -> Any:
 @pytest.fixture
 def records(world: World) -> World:
     """Beside the world: a policy, a session in progress with a case discussed and an action,
-    one not held, and an informal discussion, so the supervision operations reach records."""
+    one not held, and an informal discussion, so the supervision operations reach records;
+    on the same case, a signed decision escalated by its worker and a draft (each with a
+    task), so the decisions operations and the case's trail do too (the threshold frameworks
+    are shipped data)."""
     services.policy_create_from_variant(
         variant="employer_standards_2024", effective_from=datetime.date(2025, 1, 1), actor=None
     )
@@ -117,6 +127,11 @@ def records(world: World) -> World:
         channel="phone",
         advice="Call back",
     )
+    signed = record_decision(world.tm, world.case_sw, sign=True)
+    decisions_services.escalation_raise(
+        mdr=signed, concern="The risk is higher than recorded.", actor=world.sw.user
+    )
+    record_decision(world.tm, world.case_sw)
     return world
 
 
