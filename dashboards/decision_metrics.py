@@ -10,12 +10,11 @@ drafts are counted apart. Page, API and workbook all read `decision_figures`.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dashboards.compliance import Month
@@ -92,8 +91,25 @@ class DecisionFigures:
         return rows
 
 
-def _month_of(value: datetime.datetime | datetime.date) -> Month:
-    return Month(value.year, value.month)
+def _starts(months: list[Month]) -> list[datetime.datetime]:
+    """The moment each month starts, local time, and the moment after the last one ends."""
+    days = [month.first for month in months] + [months[-1].next().first]
+    return [timezone.make_aware(datetime.datetime.combine(d, datetime.time.min)) for d in days]
+
+
+def _per_month(field: str, bounds: list[Any], *, where: Q | None = None) -> dict[str, Count]:
+    """Count(…) per month, as `m0`, `m1`, …: rows whose `field` falls in that month (and meet
+    `where`). Grouped with plain comparisons along the field's index, not a month worked out
+    for every row (SQLite has no native date truncation, so Django's is a Python call a row)."""
+    condition = where if where is not None else Q()
+    return {
+        f"m{index}": Count(
+            "pk",
+            filter=condition
+            & Q(**{f"{field}__gte": bounds[index], f"{field}__lt": bounds[index + 1]}),
+        )
+        for index in range(len(bounds) - 1)
+    }
 
 
 def _timeliness(clocks: QuerySet[Clock]) -> Timeliness:
@@ -103,39 +119,37 @@ def _timeliness(clocks: QuerySet[Clock]) -> Timeliness:
     return Timeliness(met=counts["met"], in_time=counts["in_time"])
 
 
+def _scoped(queryset: QuerySet[Any], path: str, cases: QuerySet[Case]) -> QuerySet[Any]:
+    """`queryset` limited to records on `cases` (reached by `path`)."""
+    return queryset.filter(**{f"{path}__in": cases.values("pk")})
+
+
 def decision_figures(
     cases: QuerySet[Case], months: list[Month], *, today: datetime.date | None = None
 ) -> DecisionFigures:
     """The decisions figures for `cases` (already scoped by the access policy) over `months`."""
     today = today or timezone.localdate()
+    starts = _starts(months)
     first, last = months[0].first, months[-1].last
-    decisions = Decision.objects.filter(
-        case__in=cases.values("pk"), made_at__date__gte=first, made_at__date__lte=last
+    decisions = _scoped(Decision.objects.all(), "case", cases).filter(
+        made_at__gte=starts[0], made_at__lt=starts[-1]
     )
     signed = decisions.filter(status=DecisionStatus.SIGNED)
-    by_type: dict[str, dict[Month, int]] = defaultdict(dict)
-    for row in (
-        signed.annotate(month=TruncMonth("made_at"))
-        .values("month", "decision_type")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        by_type[row["decision_type"]][_month_of(row["month"])] = row["n"]
+    by_type: dict[str, dict[Month, int]] = {}
+    for row in signed.values("decision_type").annotate(**_per_month("made_at", starts)).order_by():
+        by_type[row["decision_type"]] = {
+            month: row[f"m{index}"] for index, month in enumerate(months) if row[f"m{index}"]
+        }
 
-    clocks = Clock.objects.filter(decision__case__in=cases.values("pk"))
+    clocks = _scoped(Clock.objects.all(), "decision__case", cases)
     met = clocks.filter(met_on__gte=first, met_on__lte=last)
-    overdue_tasks = DecisionTask.objects.filter(
-        decision__case__in=cases.values("pk"),
-        action__status=ActionStatus.OPEN,
-        action__due_date__lt=today,
-    ).count()
+    overdue_tasks = _scoped(DecisionTask.objects.all(), "decision__case", cases).filter(
+        action__status=ActionStatus.OPEN, action__due_date__lt=today
+    )
     now = timezone.now()
     escalations = (
-        Escalation.objects.filter(
-            decision__case__in=cases.values("pk"),
-            status=EscalationStatus.OPEN,
-            response_due_at__lt=now,
-        )
+        _scoped(Escalation.objects.all(), "decision__case", cases)
+        .filter(status=EscalationStatus.OPEN, response_due_at__lt=now)
         .values("stage")
         .annotate(n=Count("pk"))
         .order_by("stage")
@@ -143,22 +157,25 @@ def decision_figures(
     return DecisionFigures(
         months=months,
         as_at=now,
-        by_type_month=dict(by_type),
+        by_type_month=by_type,
         drafts=decisions.filter(status=DecisionStatus.DRAFT).count(),
         contact=_timeliness(met.filter(timescale__code=CONTACT_CLOCK)),
         assessment=_timeliness(met.filter(timescale__code=ASSESSMENT_CLOCK)),
         assessments_overdue=clocks.filter(
             timescale__code=ASSESSMENT_CLOCK, met_on__isnull=True, due_on__lt=today
         ).count(),
-        tasks_overdue=overdue_tasks,
+        tasks_overdue=overdue_tasks.count(),
         escalations_overdue={row["stage"]: row["n"] for row in escalations},
         cases_in_drift=drifting(cases, today).count(),
-        by_team_month=_by_team_month(signed, met, months),
+        by_team_month=_by_team_month(signed, met, months, starts),
     )
 
 
 def _by_team_month(
-    signed: QuerySet[Decision], met: QuerySet[Clock], months: list[Month]
+    signed: QuerySet[Decision],
+    met: QuerySet[Clock],
+    months: list[Month],
+    starts: list[datetime.datetime],
 ) -> list[TeamMonth]:
     """Signed MDRs and contact timeliness per team and month (two grouped queries)."""
     rows: dict[tuple[int, Month], TeamMonth] = {}
@@ -170,27 +187,33 @@ def _by_team_month(
         return rows[key]
 
     for item in (
-        signed.annotate(month=TruncMonth("made_at"))
-        .values("case__team", "case__team__name", "month")
-        .annotate(n=Count("pk"))
+        signed.values("case__team", "case__team__name")
+        .annotate(**_per_month("made_at", starts))
         .order_by()
     ):
-        row(
-            item["case__team"], item["case__team__name"], _month_of(item["month"])
-        ).decisions = item["n"]
+        for index, month in enumerate(months):
+            if item[f"m{index}"]:
+                row(item["case__team"], item["case__team__name"], month).decisions = item[
+                    f"m{index}"
+                ]
+    days = [month.first for month in months] + [months[-1].next().first]
+    in_time = Q(met_on__lte=F("due_on"))
+    contact_counts = {
+        **_per_month("met_on", days),
+        **{f"t{k}": v for k, v in _per_month("met_on", days, where=in_time).items()},
+    }
     for item in (
         met.filter(timescale__code=CONTACT_CLOCK)
-        .annotate(month=TruncMonth("met_on"))
-        .values("decision__case__team", "decision__case__team__name", "month")
-        .annotate(n=Count("pk"), timely=Count("pk", filter=Q(met_on__lte=F("due_on"))))
+        .values("decision__case__team", "decision__case__team__name")
+        .annotate(**contact_counts)
         .order_by()
     ):
-        target = row(
-            item["decision__case__team"],
-            item["decision__case__team__name"],
-            _month_of(item["month"]),
-        )
-        target.contact = Timeliness(met=item["n"], in_time=item["timely"])
+        for index, month in enumerate(months):
+            if item[f"m{index}"]:
+                target = row(
+                    item["decision__case__team"], item["decision__case__team__name"], month
+                )
+                target.contact = Timeliness(met=item[f"m{index}"], in_time=item[f"tm{index}"])
     in_period = set(months)
     return sorted(
         (r for r in rows.values() if r.month in in_period),

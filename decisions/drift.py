@@ -3,8 +3,9 @@
 A case drifts when it has had no MDR, supervision case discussion or informal discussion for
 longer than OVERSIGHT["DRIFT_WORKING_DAYS"] working days (20 unless configured), when its
 latest signed MDR's review date has passed, when it has overdue MDR tasks, or when its Signs
-of Safety scaling fell at each of the last two discussions. The whole list is one query: each
-reason is an `Exists` or a subquery over the case row, so its cost does not grow with the
+of Safety scaling fell at each of the last two discussions. The list is two queries (which
+cases drift, then those cases with their reasons); each reason is a lookup along one of the
+case's own indexes, or a set found once from an index, so its cost does not grow with the
 number of workers or teams.
 """
 
@@ -17,6 +18,7 @@ from typing import cast
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from decisions.models import Decision, DecisionStatus, DecisionTask
 from oversight import access
@@ -31,6 +33,11 @@ REASONS = {
     "overdue_tasks": "Overdue tasks",
     "scaling_falling": "Scaling fell at the last two discussions",
 }
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day`, local time, as an aware moment."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def drift_working_days() -> int:
@@ -48,34 +55,40 @@ class DriftRow:
 
 
 def _scaling_at(offset: int) -> Subquery:
-    """The case's scaling at its `offset`-th most recent case discussion that scored one."""
+    """The case's scaling at its `offset`-th most recent case discussion that scored one.
+
+    "Most recent" is the order discussions were recorded in (a case discussion is written in
+    its session), read along the case's own index rather than sorting by the session's date
+    for every case."""
     return Subquery(
         CaseDiscussion.objects.filter(case=OuterRef("pk"), scaling__isnull=False)
-        .order_by("-session__held_on", "-pk")
+        .order_by("-pk")
         .values("scaling")[offset : offset + 1]
     )
 
 
 def annotate_drift(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
-    """`cases` (open ones only) with a boolean per drift reason and `in_drift`."""
+    """`cases` (open ones only) with a boolean per drift reason. Each reason is a lookup along
+    one of the case's own indexes (its decisions by date, its discussions, its tasks)."""
     cutoff = working_days_before(today, drift_working_days())
-    recent_decision = Decision.objects.filter(case=OuterRef("pk"), made_at__date__gte=cutoff)
+    # From the start of the cutoff day, as a moment: compared as it is stored, a range along
+    # the (case, made_at) index rather than a date worked out for every row.
+    since = start_of_day(cutoff)
+    recent_decision = Decision.objects.filter(case=OuterRef("pk"), made_at__gte=since)
     recent_discussion = CaseDiscussion.objects.filter(
         case=OuterRef("pk"), session__held_on__gte=cutoff
     )
-    recent_informal = InformalDiscussion.objects.filter(
-        case=OuterRef("pk"), happened_at__date__gte=cutoff
-    )
+    recent_informal = InformalDiscussion.objects.filter(case=OuterRef("pk"), happened_at__gte=since)
     latest_review = Subquery(
         Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.SIGNED)
         .order_by("-made_at", "-pk")
         .values("review_date")[:1]
     )
+    # The few cases with an overdue task, found once from the open actions' (status, due
+    # date) index rather than looked for case by case.
     overdue = DecisionTask.objects.filter(
-        decision__case=OuterRef("pk"),
-        action__status=ActionStatus.OPEN,
-        action__due_date__lt=today,
-    )
+        action__status=ActionStatus.OPEN, action__due_date__lt=today
+    ).values("decision__case_id")
     return (
         cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
         .annotate(
@@ -84,7 +97,7 @@ def annotate_drift(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case
             & ~Exists(recent_discussion)
             & ~Exists(recent_informal),
             latest_review=latest_review,
-            overdue_tasks=Exists(overdue),
+            overdue_tasks=Q(pk__in=overdue),
             scaling_0=_scaling_at(0),
             scaling_1=_scaling_at(1),
             scaling_2=_scaling_at(2),
@@ -108,8 +121,12 @@ def drifting(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
 
 
 def drift_rows(cases: QuerySet[Case], today: datetime.date) -> list[DriftRow]:
+    """The drifting cases with their reasons (two queries): which cases drift, judged without
+    reading anything else, then those few cases with their reasons and names."""
+    ids = list(drifting(cases, today).values_list("pk", flat=True))
     rows = []
-    for case in drifting(cases, today).select_related("team", "allocated_worker"):
+    found = annotate_drift(Case.objects.filter(pk__in=ids), today)
+    for case in found.select_related("team", "allocated_worker").order_by("reference"):
         reasons = tuple(reason for reason in REASONS if getattr(case, reason))
         rows.append(DriftRow(case=case, reasons=reasons))
     return rows

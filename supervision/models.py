@@ -351,7 +351,12 @@ class Action(TrackedModel):
 
     class Meta:
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["supervisee", "status"])]
+        indexes = [
+            models.Index(fields=["supervisee", "status"]),
+            # Open actions past their due date, found without reading the closed ones
+            # (overdue MDR tasks on the dashboard and the drift list).
+            models.Index(fields=["status", "due_date"], name="action_open_due"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]
