@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1 HTTPS=0
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
@@ -36,7 +38,7 @@ run: install ## Start the site on SQLite with the demo authority loaded, and the
 	@# The background-task worker (large Excel exports) runs beside the server and stops with it.
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 demo: install ## Rebuild the demo authority from scratch (drops existing data)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input

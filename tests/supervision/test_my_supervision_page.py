@@ -55,6 +55,19 @@ def test_records_to_read_and_sign_link_to_the_session(world):
     assert f'href="/supervision/{not_yet.pk}/"' in _section(html, "waiting-for-supervisor")
 
 
+def test_a_signature_past_its_date_is_tagged_late_for_the_worker(world):
+    late = HeldSessionFactory(
+        supervisee=world.sw, held_on=days_ago(21), supervisor_signed_at=timezone.now()
+    )
+    fresh = HeldSessionFactory(
+        supervisee=world.sw, held_on=days_ago(1), supervisor_signed_at=timezone.now()
+    )
+    to_sign = _section(world.client("sw").get(URL).content.decode(), "to-sign")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'/supervision/(\d+)/.*?</li>', to_sign)}
+    assert 'data-testid="late">Late<' in rows[str(late.pk)]
+    assert "Late" not in rows[str(fresh.pk)]
+
+
 def test_booked_sessions_invite_preparation(world):
     booked = SessionFactory(supervisee=world.sw, scheduled_for=at(days_ago(-5), 14, 0))
     html = world.client("sw").get(URL).content.decode()
