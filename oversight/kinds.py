@@ -26,8 +26,8 @@ TEAM = register_kind(
 SERVICE = register_kind(RecordKind("service", Service, "group_manager", logs_reads=False))
 
 
-register_nav(NavEntry("Team members", "my-team", 20, access.is_manager, active_on=("team-detail",)))
+# A manager's team is reached from My team (the team page is part of it); a person's own
+# details, notifications and signing out sit in the header, beside their name.
 register_nav(NavEntry("Teams", "team-list", 50))
 register_nav(NavEntry("Staff", "staff-list", 60))
 register_nav(NavEntry("Cases", "case-list", 70, access.can_see_cases))
-register_nav(NavEntry("My details", "my-profile", 80, access.has_staff_record))

@@ -6,7 +6,15 @@ from __future__ import annotations
 from oversight import access
 from oversight.extensions import NavEntry, register_nav, register_panel
 
-register_nav(NavEntry("My team", "supervision-my-team", 10, access.is_manager))
+register_nav(
+    NavEntry(
+        "My team",
+        "supervision-my-team",
+        10,
+        access.is_manager,
+        active_on=("supervision-my-team", "team-detail", "my-team"),
+    )
+)
 register_nav(NavEntry("My supervision", "my-supervision", 30, access.has_staff_record))
 
 register_panel("staff-detail", "supervision/panels/staff_detail.html")

@@ -16,27 +16,42 @@ def _nav_labels(client, user) -> list[str]:  # noqa: ANN001
 
 
 def test_each_role_is_offered_the_entries_its_work_needs_in_order(world, client):
+    # A manager's team page is reached from My team; a person's own details, notifications
+    # and signing out sit in the header beside their name, not in the service navigation.
     assert _nav_labels(client, world.tm.user) == [
         "My team",
-        "Team members",
+        "Decisions",
         "My supervision",
+        "My tasks",
         "Dashboard",
         "Teams",
         "Staff",
         "Cases",
-        "My details",
     ]
     assert _nav_labels(client, world.sw.user) == [
         "My supervision",
+        "My tasks",
         "Dashboard",
         "Teams",
         "Staff",
         "Cases",
-        "My details",
     ]
     # Business support read no practice records: no figures, no supervision of their own here.
     labels = _nav_labels(client, world.bs.user)
     assert "Dashboard" not in labels and "My team" not in labels
+
+
+def test_my_team_is_the_entry_marked_on_the_team_page_and_the_header_holds_the_account(
+    world, client
+):
+    client.force_login(world.tm.user)
+    response = client.get(reverse("team-detail", args=[world.tm.team_id]))
+    marked = {e.label: e.active for e in response.context["nav_entries"]}
+    assert marked["My team"] is True
+    body = response.content.decode()
+    header = body[body.index('class="app-header__account"') : body.index("</header>")]
+    assert reverse("my-profile") in header and reverse("notifications") in header
+    assert "Sign out" in header and world.tm.full_name in header
 
 
 def test_the_entry_for_the_page_being_read_is_marked_current(world, client):
