@@ -7,18 +7,20 @@ is in the next page load. Each piece is a fixed number of queries whatever the s
 from __future__ import annotations
 
 import datetime
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from dashboards.caseloads import TeamCaseloads, WorkerCaseload, caseloads_by_team, worker_caseloads
 from dashboards.compliance import ComplianceReport, Month, Tally, monthly_compliance
 from dashboards.scope import Scope
 from oversight.access import Purpose, UserLike
 from oversight.models import StaffMember
-from supervision.models import Action, ActionStatus
+from supervision.models import Action, ActionStatus, SupervisionRequest
 from supervision.policy import Status
 from supervision.selectors import WorkerStatus, status_summary, supervision_status
 
@@ -58,6 +60,16 @@ class OverdueAction:
     owner: str
 
 
+@dataclass(frozen=True)
+class RequestFigures:
+    """Requests for extra supervision made in a month, and how long workers waited for the
+    session: the median of whole days from asking to the session booked (accepted ones)."""
+
+    asked: int
+    booked: int
+    median_days_to_session: float | None
+
+
 @dataclass
 class Dashboard:
     scope: Scope
@@ -68,6 +80,7 @@ class Dashboard:
     statuses: list[WorkerStatus]
     caseloads: list[WorkerCaseload]
     overdue_actions: list[OverdueAction]
+    requests: RequestFigures
 
     # Each figure below is read several times by a page (the view, then the template): worked
     # out once per dashboard.
@@ -108,6 +121,28 @@ def dashboard(
         statuses=supervision_status(user, staff, today=today, purpose=Purpose.PERFORMANCE),
         caseloads=worker_caseloads(staff, today=today),
         overdue_actions=overdue_actions(staff, today=today),
+        requests=supervision_request_figures(staff, month),
+    )
+
+
+def supervision_request_figures(staff: QuerySet[StaffMember], month: Month) -> RequestFigures:
+    """The month's requests for extra supervision from workers in scope (one query, read as
+    two dates a row: a month's requests are few, and the median is not SQL everywhere)."""
+    rows = SupervisionRequest.objects.filter(
+        worker__in=staff.values("pk"),
+        created_at__date__gte=month.first,
+        created_at__date__lte=month.last,
+    ).values_list("created_at", "session__scheduled_for")
+    asked = 0
+    waits: list[int] = []
+    for created_at, scheduled_for in rows:
+        asked += 1
+        if scheduled_for is not None:
+            waits.append((timezone.localdate(scheduled_for) - timezone.localdate(created_at)).days)
+    return RequestFigures(
+        asked=asked,
+        booked=len(waits),
+        median_days_to_session=float(statistics.median(waits)) if waits else None,
     )
 
 

@@ -33,6 +33,7 @@ from oversight.models import (
     AccessLogEntry,
     Case,
     Notification,
+    Reminder,
     Role,
     Service,
     StaffMember,
@@ -65,6 +66,12 @@ def staff_for(user: UserLike) -> StaffMember | None:
         cached = StaffMember.objects.select_related("team").filter(user_id=user.pk).first()
         user._oversight_staff = cached  # type: ignore[union-attr,attr-defined]
     return cached if isinstance(cached, StaffMember) else None
+
+
+def remember_staff(user: UserLike, staff: StaffMember) -> None:
+    """Tell `staff_for` who is behind a login already loaded (e.g. each recipient of the
+    day's reminders), so asking what they may see does not look them up again."""
+    user._oversight_staff = staff  # type: ignore[union-attr,attr-defined]
 
 
 def can_see_cases(user: UserLike) -> bool:
@@ -291,6 +298,8 @@ register(Service, _service_q)
 register(AccessLogEntry, _access_log_q)
 # A notice is its recipient's alone, whatever their role.
 register(Notification, lambda user: Q(recipient_id=user.pk))
+# That a reminder was sent is its recipient's business alone too.
+register(Reminder, lambda user: Q(recipient__user_id=user.pk) if user.pk else NOTHING)
 
 
 # --- what a user may do ----------------------------------------------------------------------

@@ -94,6 +94,14 @@ class RoleChangeForm(GovukFormMixin, forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="New role")
 
 
+class EmailNotificationsForm(GovukFormMixin, forms.Form):
+    email_notifications = forms.BooleanField(
+        required=False,
+        label="E-mail me a copy of each notification",
+        help_text="Notifications still appear in Oversight when this is off.",
+    )
+
+
 class SignInForm(AuthenticationForm):
     """Sign-in in the Design System's words: each empty box named, and one message for a
     wrong username or password (which never says which of the two was wrong)."""

@@ -182,6 +182,11 @@ class StaffMember(TrackedModel):
     asye_start_date = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     fte = models.DecimalField("FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"))
     leaving_date = models.DateField(null=True, blank=True)
+    email_notifications = models.BooleanField(
+        "E-mail copies of notifications",
+        default=True,
+        help_text="Off: notices still appear in Oversight, but no e-mail is sent.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -402,3 +407,28 @@ class Notification(TrackedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Reminder(TrackedModel):
+    """That one reminder was sent: to this person, about this record, at this stage (e.g. a
+    record awaiting a signature, then again once late). Each is sent once (DESIGN §4.7), so
+    `send_reminders` can run any number of times a day."""
+
+    kind = models.CharField(max_length=60)
+    stage = models.CharField(max_length=40)
+    subject_kind = models.CharField(max_length=100, help_text="The record's model, app.model.")
+    subject_id = models.PositiveBigIntegerField()
+    recipient = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "stage", "subject_kind", "subject_id", "recipient"],
+                name="reminder_once_per_subject_and_stage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.stage}) for {self.subject_kind} {self.subject_id}"

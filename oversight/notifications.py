@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -23,6 +24,16 @@ from oversight.models import Notification, StaffMember
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notice for one person: what `notify_each` delivers."""
+
+    recipient: StaffMember
+    kind: str
+    subject: str
+    url: str = ""
+
+
 def notify(
     *,
     recipients: Iterable[StaffMember | None],
@@ -33,31 +44,69 @@ def notify(
 ) -> list[Notification]:
     """Tell each recipient (with a login) that something needs their attention. The person
     who caused it is not told of their own act. E-mail goes only once the change is
-    committed, so nobody is told of a change that was rolled back."""
+    committed, so nobody is told of a change that was rolled back, and only to those who
+    have not turned e-mail copies off."""
+    return notify_each(
+        messages=[
+            Message(recipient=person, kind=kind, subject=subject, url=url)
+            for person in recipients
+            if person is not None
+        ],
+        actor=actor,
+    )
+
+
+def notify_each(
+    *, messages: Iterable[Message], actor: AbstractBaseUser | AnonymousUser | None = None
+) -> list[Notification]:
+    """`notify` for many notices, each with its own subject (reminders): every notice in
+    one bulk write, whatever the number; the same rules for who is told and who is e-mailed."""
     if actor is not None and not actor.is_authenticated:
         actor = None
     actor_pk = getattr(actor, "pk", None)
-    users = {
-        person.user_id: person
-        for person in recipients
-        if person is not None and person.user_id is not None and person.user_id != actor_pk
-    }
+    seen: set[tuple[int, str, str, str]] = set()
+    kept: list[tuple[int, Message]] = []
+    for message in messages:
+        user_id = message.recipient.user_id
+        if user_id is None or user_id == actor_pk:
+            continue
+        key = (user_id, message.kind, message.subject, message.url)
+        if key not in seen:
+            seen.add(key)
+            kept.append((user_id, message))
     notices = [
-        Notification(recipient_id=user_id, kind=kind, subject=subject[:200], url=url[:300])
-        for user_id in users
+        Notification(
+            recipient_id=user_id,
+            kind=message.kind,
+            subject=message.subject[:200],
+            url=message.url[:300],
+        )
+        for user_id, message in kept
     ]
     notices = bulk_create_with_history(
         notices, Notification, default_user=actor, default_change_reason="Notified"
     )
-    addresses = [person.email for person in users.values() if person.email]
-    if addresses:
-        transaction.on_commit(lambda: _send_email(addresses, subject, url))
+    mails = [
+        (message.recipient.email, message.subject, message.url)
+        for _, message in kept
+        if message.recipient.email and message.recipient.email_notifications
+    ]
+    if mails:
+        transaction.on_commit(lambda: _send_emails(mails))
     return notices
+
+
+def _send_emails(mails: list[tuple[str, str, str]]) -> None:
+    by_message: dict[tuple[str, str], list[str]] = {}
+    for address, subject, url in mails:
+        by_message.setdefault((subject, url), []).append(address)
+    for (subject, url), addresses in by_message.items():
+        _send_email(addresses, subject, url)
 
 
 def _send_email(addresses: list[str], subject: str, url: str) -> None:
     # One message each, so recipients never see each other's addresses.
-    site = str(settings.OVERSIGHT['SITE_URL']).rstrip('/')
+    site = str(settings.OVERSIGHT["SITE_URL"]).rstrip("/")
     link = f"{site}{url}" if url else ""
     body = f"{subject}\n\n{link}\n" if link else f"{subject}\n"
     for address in addresses:

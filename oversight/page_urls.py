@@ -5,6 +5,7 @@ from oversight import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.my_profile, name="my-profile"),
+    path("me/notifications/", views.my_notification_settings, name="my-notification-settings"),
     path("my-team/", views.my_team, name="my-team"),
     path("teams/", views.team_list, name="team-list"),
     path("teams/<int:pk>/", views.team_detail, name="team-detail"),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -386,6 +386,28 @@ def staff_create(
     what someone reads is given by an administrator or the directorate)."""
     _refuse_unknown_fields(values, STAFF_EDITABLE_FIELDS)
     return staff_save(staff=StaffMember(**values), actor=actor, reason=reason)
+
+
+@transaction.atomic
+def staff_set_email_notifications(
+    *, staff: StaffMember, enabled: bool, actor: UserLike
+) -> StaffMember:
+    """Turn e-mail copies of one's own notifications on or off (notices still appear in
+    Oversight). Only the person themselves chooses."""
+    me = access.staff_for(actor)
+    if me is None or me.pk != staff.pk:
+        raise PermissionDenied("Only the person themselves chooses how they are told.")
+    current = StaffMember.objects.select_for_update().get(pk=staff.pk)
+    if current.email_notifications != enabled:
+        current.email_notifications = enabled
+        save_with_history(
+            current,
+            actor=actor,
+            reason=None,
+            default_reason="E-mail notifications turned " + ("on" if enabled else "off"),
+        )
+    staff.email_notifications = enabled
+    return current
 
 
 @transaction.atomic

@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "supervision.models.SessionStatus",
         "ActionStatusEnum": "supervision.models.ActionStatus",
         "NotHeldReasonEnum": "supervision.models.NotHeldReason",
+        "RequestReasonEnum": "supervision.models.RequestReason",
+        "RequestStatusEnum": "supervision.models.RequestStatus",
     },
 }
 

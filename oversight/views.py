@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,22 +17,15 @@ from oversight.forms import (
     AbsenceEndForm,
     AbsenceForm,
     CaseFilterForm,
+    EmailNotificationsForm,
     RoleChangeForm,
     StaffFilterForm,
 )
 from oversight.history import history_for
 from oversight.models import Absence, AccessLogEntry, Case, Notification, StaffMember, Team
+from oversight.pages import add_service_errors
 from oversight.reads import logs_reads
 from oversight.records import kind_by_slug
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError against the form fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -125,8 +116,33 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_cases": access.visible_to(
                 request.user, member.cases.filter(closed_on__isnull=True)
             ).count(),
+            "email_form": EmailNotificationsForm(
+                initial={"email_notifications": member.email_notifications}
+            )
+            if member.user_id is not None and member.user_id == request.user.pk
+            else None,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def my_notification_settings(request: HttpRequest) -> HttpResponse:
+    """The person's own choice, on My details, of e-mail copies of their notifications."""
+    me = access.staff_for(request.user)
+    if me is None:
+        raise Http404
+    form = EmailNotificationsForm(request.POST)
+    if form.is_valid():
+        enabled = form.cleaned_data["email_notifications"]
+        services.staff_set_email_notifications(staff=me, enabled=enabled, actor=request.user)
+        messages.success(
+            request,
+            "You will get e-mail copies of your notifications."
+            if enabled
+            else "You will no longer get e-mail copies; notifications still appear here.",
+        )
+    return redirect("my-profile")
 
 
 @access.detail_of(StaffMember, needs_permission=True)
@@ -148,7 +164,7 @@ def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Absence recorded for {member.full_name}.")
             return redirect("staff-detail", pk=member.pk)
@@ -169,7 +185,7 @@ def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
                 absence=absence, end_date=form.cleaned_data["end_date"], actor=request.user
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Absence ended for {absence.staff.full_name}.")
             return redirect("staff-detail", pk=absence.staff_id)
@@ -263,7 +279,7 @@ def staff_role_change(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.staff_update(staff=member, actor=request.user, role=form.cleaned_data["role"])
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{member.full_name} is now {member.get_role_display()}.")
             return redirect("staff-detail", pk=member.pk)
@@ -277,7 +293,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notices = access.visible_to(request.user, Notification.objects.all())
     if request.method == "POST":
         count = notifications.notifications_mark_read(
-            user=request.user, notices=notices  # type: ignore[arg-type]
+            user=request.user,  # type: ignore[arg-type]
+            notices=notices,
         )
         plural = "" if count == 1 else "s"
         messages.success(request, f"{count} notification{plural} marked as read.")

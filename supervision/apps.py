@@ -6,4 +6,4 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self) -> None:
-        from supervision import extensions, rules  # noqa: F401  (registers access rules, record kinds, navigation and panels)
+        from supervision import extensions, reminders, rules  # noqa: F401  (registers access rules, record kinds, navigation, panels and reminders)

@@ -448,3 +448,62 @@ class Cover(TrackedModel):
             raise ValidationError({"end_date": "The end date must be on or after the start."})
         if self.absent_supervisor_id and self.absent_supervisor_id == self.covering_manager_id:
             raise ValidationError({"covering_manager": "A manager cannot cover for themselves."})
+
+
+class RequestReason(models.TextChoices):
+    CASELOAD = "caseload", "My caseload"
+    COMPLEX_CASE = "complex_case", "A complex case"
+    WELLBEING = "wellbeing", "My wellbeing"
+    OTHER = "other", "Something else"
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class SupervisionRequest(TrackedModel):
+    """A worker asking for extra supervision (DESIGN §4.3). Their manager accepts it with a
+    date — booking an extra (requested) session — or declines it with a reason the worker
+    sees. Answered once."""
+
+    worker = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="supervision_requests"
+    )
+    reason = models.CharField(max_length=20, choices=RequestReason.choices)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    answered_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    session = models.ForeignKey(
+        SupervisionSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        help_text="The extra session booked when the request was accepted.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["worker", "status"]),
+            # Requests by month for the dashboard figure.
+            models.Index(fields=["created_at", "worker"], name="supervision_request_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request for extra supervision from {self.worker} on {self.created_at:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.OPEN

@@ -28,6 +28,7 @@ from supervision.models import (
     InformalDiscussion,
     PolicyRule,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
 
@@ -90,6 +91,7 @@ access.register(ActionReview, _records_about("session__supervisee", "session__su
 access.register(Addendum, _records_about("session__supervisee", "session__supervisor"))
 access.register(InformalDiscussion, _records_about("worker", "recorded_by", "manager"))
 access.register(Action, _records_about("supervisee", "owner"))
+access.register(SupervisionRequest, _records_about("worker", "answered_by"))
 access.register(
     Cover, lambda user: access.staff_scope_q(user, Purpose.DIRECTORY, "absent_supervisor")
 )
@@ -174,6 +176,7 @@ register_kind(
 register_kind(RecordKind("action", Action, "supervisee"))
 register_kind(RecordKind("addendum", Addendum, "session__supervisee"))
 register_kind(RecordKind("cover", Cover, "absent_supervisor"))
+register_kind(RecordKind("supervision-request", SupervisionRequest, "worker"))
 
 
 # --- what a user may do ----------------------------------------------------------------------
@@ -200,6 +203,18 @@ def may_record_supervision(user: UserLike, supervisee: StaffMember) -> bool:
     if me is None or me.pk == supervisee.pk:
         return False
     return supervisee.supervisor_id == me.pk or acting_for_today(me, supervisee) is not None
+
+
+def may_ask_for_extra_supervision(user: UserLike, worker: StaffMember) -> bool:
+    """Only the worker asks for their own extra supervision: nobody asks on their behalf."""
+    me = access.staff_for(user)
+    return me is not None and me.pk == worker.pk
+
+
+def may_answer_supervision_request(user: UserLike, request: SupervisionRequest) -> bool:
+    """Whoever records the worker's supervision (their supervisor, or a manager acting for
+    them) accepts or declines a request for extra supervision."""
+    return may_record_supervision(user, request.worker)
 
 
 def is_recorder(user: UserLike, session: SupervisionSession) -> bool:

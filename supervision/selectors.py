@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import (
     BooleanField,
     Case,
+    DateField,
     Exists,
     Model,
     OuterRef,
@@ -22,6 +23,7 @@ from django.db.models import (
     signals,
 )
 from django.db.models.base import ModelState
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oversight import access
@@ -33,8 +35,10 @@ from supervision.models import (
     ActionStatus,
     InformalDiscussion,
     PolicyRule,
+    RequestStatus,
     SessionStatus,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
 from supervision.policy import (
@@ -414,4 +418,77 @@ def with_support_notes_hidden(
             default=Value(False),
             output_field=BooleanField(),
         )
+    )
+
+
+# --- requests for extra supervision ----------------------------------------------------------
+
+# How long an answered request stays on the manager's My team page.
+ANSWERED_REQUESTS_SHOWN_DAYS = 28
+RECENT_REQUESTS = 20
+
+
+def _requests(
+    user: UserLike, queryset: QuerySet[SupervisionRequest]
+) -> QuerySet[SupervisionRequest]:
+    return access.visible_to(user, queryset).select_related(
+        "worker", "case", "session", "answered_by"
+    )
+
+
+def supervision_requests_for_team(
+    user: UserLike, team: QuerySet[StaffMember], *, today: datetime.date
+) -> list[SupervisionRequest]:
+    """Requests from the people a manager supervises (or covers for): those waiting for an
+    answer, oldest first, then those answered in the last four weeks. One query."""
+    since = today - datetime.timedelta(days=ANSWERED_REQUESTS_SHOWN_DAYS)
+    rows = _requests(
+        user,
+        SupervisionRequest.objects.filter(
+            Q(status=RequestStatus.OPEN) | Q(answered_at__date__gte=since),
+            worker__in=team.values("pk"),
+        ),
+    ).order_by("created_at", "pk")
+    requests = list(rows)
+    return [r for r in requests if r.is_open] + [r for r in reversed(requests) if not r.is_open]
+
+
+def supervision_requests_of(user: UserLike, worker: StaffMember) -> list[SupervisionRequest]:
+    """A worker's own requests for extra supervision, newest first."""
+    return list(
+        _requests(user, SupervisionRequest.objects.filter(worker=worker)).order_by(
+            "-created_at", "-pk"
+        )[:RECENT_REQUESTS]
+    )
+
+
+def supervision_requests_for_session(
+    user: UserLike, session: SupervisionSession
+) -> list[SupervisionRequest]:
+    """The worker's requests for extra supervision to talk about in this session: still
+    waiting, or accepted, since their last session (and any that booked this one). One
+    query."""
+    last_held = (
+        SupervisionSession.objects.filter(
+            supervisee=session.supervisee_id,
+            status__in=(SessionStatus.HELD, SessionStatus.SIGNED),
+            held_on__isnull=False,
+        )
+        .exclude(pk=session.pk)
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
+    since = Coalesce(Subquery(last_held), Value(datetime.date.min), output_field=DateField())
+    return list(
+        _requests(
+            user,
+            SupervisionRequest.objects.filter(
+                Q(session=session)
+                | Q(
+                    status__in=(RequestStatus.OPEN, RequestStatus.ACCEPTED),
+                    created_at__date__gte=since,
+                ),
+                worker=session.supervisee_id,
+            ),
+        ).order_by("created_at", "pk")
     )

@@ -42,10 +42,13 @@ from supervision.models import (
     InformalDiscussion,
     NotHeldReason,
     PolicyRule,
+    RequestReason,
+    RequestStatus,
     ReviewOutcome,
     SessionStatus,
     SessionType,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
 from supervision.selectors import load_policy_book
@@ -76,6 +79,16 @@ class RecordLocked(ValidationError):
             "This record has been signed by both people and is locked. "
             "Add an addendum to record anything further.",
             code="locked",
+        )
+
+
+class AlreadyAnswered(ValidationError):
+    """The request for extra supervision has been accepted or declined already."""
+
+    def __init__(self, supervision_request: SupervisionRequest) -> None:
+        super().__init__(
+            f"This request has already been {supervision_request.get_status_display().lower()}.",
+            code="answered",
         )
 
 
@@ -956,3 +969,156 @@ def _notify_cover_arranged(cover: Cover, actor: UserLike) -> None:
         url=reverse("supervision-my-team"),
         actor=actor,
     )
+
+
+# --- extra supervision on request ------------------------------------------------------------
+
+REQUEST_NOTE_CHARS = 500
+
+
+def _managers_answering(worker: StaffMember) -> list[StaffMember]:
+    """Who may answer the worker's request today: their supervisor, and any manager acting
+    for that supervisor while they are away."""
+    if worker.supervisor_id is None:
+        return []
+    day = timezone.localdate()
+    covering = StaffMember.objects.filter(
+        covers__absent_supervisor=worker.supervisor_id,
+        covers__start_date__lte=day,
+        covers__end_date__gte=day,
+        covers__status=CoverStatus.ARRANGED,
+    ).distinct()
+    return [worker.supervisor, *covering]  # type: ignore[list-item]
+
+
+def _short_text(field: str, value: str, *, required: str | None = None) -> str:
+    text = _clean_text_value(field, value or "").strip()
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > REQUEST_NOTE_CHARS:
+        raise ValidationError(
+            {field: f"Keep it short: at most {REQUEST_NOTE_CHARS} characters ({len(text)} given)."}
+        )
+    return text
+
+
+@transaction.atomic
+def supervision_request_create(
+    *,
+    worker: StaffMember,
+    reason: str,
+    actor: UserLike,
+    case: Case | None = None,
+    note: str = "",
+) -> SupervisionRequest:
+    """A worker asks for extra supervision — for their caseload, a complex case, their
+    wellbeing or something else — optionally about one case of their own and with a short
+    note. Only the worker asks; their manager is told (the notice never carries the note)."""
+    _me(actor)
+    if not rules.may_ask_for_extra_supervision(actor, worker):
+        raise PermissionDenied("Only the worker can ask for their own extra supervision.")
+    errors: dict[str, Any] = {}
+    if reason not in RequestReason.values:
+        errors["reason"] = "Choose why you would like extra supervision."
+    if case is not None:
+        try:
+            _caseload_case(worker, case)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    try:
+        note = _short_text("note", note)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    supervision_request = SupervisionRequest(worker=worker, reason=reason, case=case, note=note)
+    save_with_history(
+        supervision_request, actor=actor, reason=None, default_reason="Extra supervision asked for"
+    )
+    notify(
+        recipients=_managers_answering(worker),
+        kind="supervision-request",
+        subject=f"{worker.full_name} has asked for extra supervision",
+        url=reverse("supervision-my-team") + "#requests",
+        actor=actor,
+    )
+    return supervision_request
+
+
+def _lock_open_request(
+    supervision_request: SupervisionRequest, actor: UserLike
+) -> SupervisionRequest:
+    """Re-read the request under a row lock, refusing anyone but the worker's managers and a
+    request answered already (two managers answering at once: the second is told)."""
+    locked = (
+        SupervisionRequest.objects.select_for_update()
+        .select_related("worker__supervisor")
+        .get(pk=supervision_request.pk)
+    )
+    if not rules.may_answer_supervision_request(actor, locked):
+        raise PermissionDenied(f"You do not supervise {locked.worker.full_name}.")
+    if not locked.is_open:
+        raise AlreadyAnswered(locked)
+    return locked
+
+
+@transaction.atomic
+def supervision_request_accept(
+    *,
+    supervision_request: SupervisionRequest,
+    scheduled_for: datetime.datetime,
+    actor: UserLike,
+) -> SupervisionRequest:
+    """The manager accepts a request for extra supervision by booking an extra (requested)
+    session at a time still to come; the worker is told when."""
+    supervision_request = _lock_open_request(supervision_request, actor)
+    if scheduled_for < timezone.now():
+        raise ValidationError({"scheduled_for": "Choose a date and time that is still to come."})
+    session = session_schedule(
+        supervisee=supervision_request.worker,
+        scheduled_for=scheduled_for,
+        session_type=SessionType.EXTRA,
+        agenda=f"Extra supervision asked for: {supervision_request.get_reason_display()}",
+        actor=actor,
+    )
+    supervision_request.status = RequestStatus.ACCEPTED
+    supervision_request.session = session
+    supervision_request.answered_by = _me(actor)
+    supervision_request.answered_at = timezone.now()
+    save_with_history(
+        supervision_request, actor=actor, reason=None, default_reason="Extra supervision booked"
+    )
+    when = timezone.localtime(scheduled_for)
+    notify(
+        recipients=[supervision_request.worker],
+        kind="supervision-request-accepted",
+        subject=f"Your extra supervision is booked for {when:%-d %B %Y at %H:%M}",
+        url=reverse("supervision-session", args=[session.pk]),
+        actor=actor,
+    )
+    return supervision_request
+
+
+@transaction.atomic
+def supervision_request_decline(
+    *, supervision_request: SupervisionRequest, reason: str, actor: UserLike
+) -> SupervisionRequest:
+    """The manager declines a request for extra supervision, saying why; the worker is told
+    and sees the reason on their supervision page."""
+    supervision_request = _lock_open_request(supervision_request, actor)
+    reason = _short_text("reason", reason, required="Say why, so the worker knows.")
+    supervision_request.status = RequestStatus.DECLINED
+    supervision_request.decline_reason = reason
+    supervision_request.answered_by = _me(actor)
+    supervision_request.answered_at = timezone.now()
+    save_with_history(
+        supervision_request, actor=actor, reason=None, default_reason="Extra supervision declined"
+    )
+    notify(
+        recipients=[supervision_request.worker],
+        kind="supervision-request-declined",
+        subject="Your request for extra supervision was declined: see why",
+        url=reverse("my-supervision") + "#requests",
+        actor=actor,
+    )
+    return supervision_request

@@ -4,7 +4,7 @@ supervision, informal discussions, cover, actions) in `views/team.py`."""
 
 from django.urls import path
 
-from supervision.views import session, team
+from supervision.views import requests, session, team
 
 urlpatterns = [
     # around the session
@@ -24,6 +24,22 @@ urlpatterns = [
     path("staff/<int:pk>/cover/new/", team.cover_create, name="cover-create"),
     path("covers/<int:pk>/confirm/", team.cover_confirm, name="cover-confirm"),
     path("actions/<int:pk>/status/", team.action_status, name="action-status"),
+    # extra supervision on request
+    path(
+        "supervision/mine/extra/new/",
+        requests.request_create,
+        name="supervision-request-create",
+    ),
+    path(
+        "supervision-requests/<int:pk>/accept/",
+        requests.request_accept,
+        name="supervision-request-accept",
+    ),
+    path(
+        "supervision-requests/<int:pk>/decline/",
+        requests.request_decline,
+        name="supervision-request-decline",
+    ),
     # the session itself
     path("staff/<int:pk>/supervision/start/", session.start, name="supervision-start"),
     path("supervision/<int:pk>/", session.detail, name="supervision-session"),

@@ -84,6 +84,7 @@ SUPERVISION_RECORDS = {
     "discussion_sw": ("sw", "DiscussSWx"),
     "informal_sw": ("sw", "AdviceSWx"),
     "action_sw2": ("sw2", "ActionSW2x"),
+    "request_sw": ("sw", "AskSWx"),
 }
 CONFIDENTIAL_MARKER = "ConfNoteSWsecret"
 # Decisions are case content (DESIGN §5): whoever may see the case reads its MDRs, their
@@ -122,6 +123,7 @@ LOGGED_URL_NAMES = {
     "decision-list", "decision-detail", "decision-edit", "case-trail", "api-case-trail",
     "my-tasks", "drift-list", "escalation-list", "escalation-detail", "decision-task-list",
     "decision-task-detail",
+    "supervision-request-list", "supervision-request-detail",
 }
 NOT_CONTENT_URL_NAMES = {
     "home", "my-profile", "my-team", "notifications", "record-access-log",
@@ -136,11 +138,15 @@ NOT_CONTENT_URL_NAMES = {
     "team-list", "service-list", "service-detail", "supervision-policy-list",
     "supervision-policy-detail", "metrics-supervision-status", "metrics-supervision-compliance",
     "metrics-caseloads", "cover-confirm", "staff-role-change", "notification-open",
+    # the reader's own notices (subject lines and links) and their e-mail setting
+    "notification-list", "notification-detail", "notification-seen",
+    "my-notification-settings",
     # decisions: forms and actions, the frameworks (configuration), figures without names
     "decision-create", "decision-sign", "decision-addendum", "decision-addenda", "clock-meet",
     "escalation-create", "escalation-respond", "escalation-escalate", "escalation-resolve",
     "threshold-framework-list", "threshold-framework-detail", "metrics-decisions",
     "framework-list", "framework-activate",
+    "supervision-request-create", "supervision-request-accept", "supervision-request-decline",
 }
 
 
@@ -366,6 +372,21 @@ def _add_supervision_records(world: World) -> World:
     return world
 
 
+def _add_supervision_request_records(world: World) -> World:
+    """A request for extra supervision from sw about their case, with a note."""
+    from supervision import services as supervision_services
+    from supervision.models import RequestReason
+
+    world.objects["request_sw"] = supervision_services.supervision_request_create(
+        worker=world.sw,
+        reason=RequestReason.COMPLEX_CASE,
+        case=world.case_sw,
+        note="AskSWx",
+        actor=world.sw.user,
+    )
+    return world
+
+
 def _add_decision_records(world: World) -> World:
     """A signed contact decision on sw's case with a task for sw, its clock and an escalation
     by sw; a signed decision on sw2's case in the other service."""
@@ -413,7 +434,9 @@ def _add_decision_records(world: World) -> World:
 
 @pytest.fixture
 def full_world(world: World) -> World:
-    return _add_decision_records(_add_supervision_records(world))
+    return _add_supervision_request_records(
+        _add_decision_records(_add_supervision_records(world))
+    )
 
 
 @pytest.mark.django_db

@@ -9,22 +9,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from decisions import rules
 from oversight.models import Case, StaffMember
 
 TASK_KEY = re.compile(r"^tasks\[(\d+)\]$")
-
-
-def safe_next(request: HttpRequest) -> str | None:
-    """The local page to go back to, from `next` in the form or the address; never another site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 def add_service_errors(

@@ -11,7 +11,15 @@ from rest_framework import serializers
 
 from oversight import access
 from oversight.api.base import ScopedRelatedField
-from oversight.models import Absence, AbsenceType, Case, Service, StaffMember, Team
+from oversight.models import (
+    Absence,
+    AbsenceType,
+    Case,
+    Notification,
+    Service,
+    StaffMember,
+    Team,
+)
 from oversight.text import FreeTextSerializerField
 
 
@@ -237,3 +245,17 @@ class AbsenceSerializer(CleanTextModelSerializer):
                 {"end_date": "The end date must be on or after the start date."}
             )
         return attrs
+
+
+class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """One of the reader's own notices: a subject line and a link, never note text."""
+
+    seen = serializers.SerializerMethodField(help_text="Whether the reader has seen it.")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "url", "created_at", "seen"]
+        read_only_fields = fields
+
+    def get_seen(self, notice: Notification) -> bool:
+        return notice.read_at is not None

@@ -9,6 +9,7 @@ router.register("teams", views.TeamViewSet, basename="team")
 router.register("staff", views.StaffViewSet, basename="staff")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("absences", views.AbsenceViewSet, basename="absence")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/tokens/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),

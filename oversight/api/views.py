@@ -5,22 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from oversight import access, services
+from oversight import access, notifications, services
 from oversight.access import Purpose
-from oversight.api.base import ScopedReadWriteViewSet
+from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
 from oversight.api.permissions import CaseWrite, OrganisationWrite
 from oversight.api.serializers import (
     AbsenceSerializer,
     CaseSerializer,
+    NotificationSerializer,
     ServiceSerializer,
     StaffSerializer,
     TeamSerializer,
 )
 from oversight.filters import AbsenceFilter, CaseFilter, StaffFilter, TeamFilter
-from oversight.models import Absence, Case, Service, StaffMember, Team
+from oversight.models import Absence, Case, Notification, Service, StaffMember, Team
 
 
 class ServiceViewSet(ScopedReadWriteViewSet):
@@ -107,3 +113,39 @@ class AbsenceViewSet(ScopedReadWriteViewSet):
             absence=absence, actor=self.request.user, **changes
         )
         serializer.instance.details_visible = True  # type: ignore[attr-defined]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your own notifications, newest first"),
+    retrieve=extend_schema(
+        summary="One of your own notifications",
+        responses={
+            200: NotificationSerializer,
+            404: OpenApiResponse(description="No such notification of yours."),
+        },
+    ),
+)
+class NotificationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """The signed-in person's own notices (a notice is its recipient's alone): subject lines
+    and links, so reading them leaves no access-log line, as on the Notifications page."""
+
+    queryset = Notification.objects.order_by("-created_at", "-pk")
+    serializer_class = NotificationSerializer
+
+    @extend_schema(
+        summary="Mark one of your notifications seen",
+        request=None,
+        responses={
+            200: NotificationSerializer,
+            404: OpenApiResponse(description="No such notification of yours."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def seen(self, request: Request, pk: str | None = None) -> Response:
+        notice = self.get_object()
+        notifications.notifications_mark_read(
+            user=request.user,  # type: ignore[arg-type]
+            notices=Notification.objects.filter(pk=notice.pk),
+        )
+        notice.refresh_from_db()
+        return Response(self.get_serializer(notice).data)

@@ -29,10 +29,13 @@ from supervision.models import (
     NotHeldReason,
     PolicyRule,
     PolicyVariant,
+    RequestReason,
     SessionType,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
+from supervision.services import REQUEST_NOTE_CHARS
 from supervision.variants import VARIANT_RULES
 
 # --- output ----------------------------------------------------------------------------------
@@ -121,6 +124,30 @@ class InformalDiscussionSerializer(ModelSerializer):
             "advice",
             "actions",
             "incorporated_into",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionRequestSerializer(ModelSerializer):
+    """A worker's request for extra supervision: `open` until their manager accepts it
+    (`session` is the extra session booked) or declines it (`decline_reason`, which the
+    worker sees)."""
+
+    class Meta:
+        model = SupervisionRequest
+        fields = [
+            "id",
+            "worker",
+            "reason",
+            "case",
+            "note",
+            "status",
+            "answered_by",
+            "answered_at",
+            "decline_reason",
+            "session",
             "created_at",
             "updated_at",
         ]
@@ -405,3 +432,29 @@ class PolicyPublishSerializer(serializers.Serializer):
     name = FreeTextSerializerField(allow_blank=True, required=False, default="", max_length=120)
     min_minutes = serializers.IntegerField(min_value=1, max_value=600, required=False, default=90)
     tolerance_days = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
+
+
+class SupervisionRequestCreateSerializer(serializers.Serializer):
+    """Ask for your own extra supervision (nobody asks on another's behalf)."""
+
+    reason = serializers.ChoiceField(choices=RequestReason.choices)
+    case = ScopedRelatedField(
+        queryset=Case.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="An open case on your own caseload (optional).",
+    )
+    note = FreeTextSerializerField(
+        allow_blank=True, required=False, default="", max_length=REQUEST_NOTE_CHARS
+    )
+
+
+class SupervisionRequestAcceptSerializer(serializers.Serializer):
+    scheduled_for = serializers.DateTimeField(help_text="When the extra session is; not past.")
+
+
+class SupervisionRequestDeclineSerializer(serializers.Serializer):
+    reason = FreeTextSerializerField(
+        max_length=REQUEST_NOTE_CHARS, help_text="Why not: the worker sees this."
+    )

@@ -15,5 +15,8 @@ router.register(
     "informal-discussions", views.InformalDiscussionViewSet, basename="informal-discussion"
 )
 router.register("actions", views.ActionViewSet, basename="action")
+router.register(
+    "supervision-requests", views.SupervisionRequestViewSet, basename="supervision-request"
+)
 
 urlpatterns = router.urls

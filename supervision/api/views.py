@@ -22,6 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from oversight import access
 from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
 from oversight.api.writes import refuse_fields_not_taken, validated_with_target
 from oversight.models import StaffMember
@@ -41,10 +42,11 @@ from supervision.models import (
     InformalDiscussion,
     PolicyRule,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
 from supervision.selectors import with_support_notes_hidden
-from supervision.services import EditConflict, RecordLocked
+from supervision.services import AlreadyAnswered, EditConflict, RecordLocked
 
 # --- answering a service's refusals ----------------------------------------------------------
 
@@ -55,13 +57,21 @@ class Locked(exceptions.APIException):
     default_code = "locked"
 
 
+class Answered(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This request has already been answered."
+    default_code = "answered"
+
+
 class ServiceRefusals:
-    """A service's `PermissionDenied` keeps its message (403); `RecordLocked` is a 409, not
-    the 400 of the other validation errors."""
+    """A service's `PermissionDenied` keeps its message (403); `RecordLocked` and
+    `AlreadyAnswered` are a 409, not the 400 of the other validation errors."""
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, RecordLocked):
             exc = Locked(detail=exc.messages[0])
+        elif isinstance(exc, AlreadyAnswered):
+            exc = Answered(detail=exc.messages[0])
         elif isinstance(exc, DjangoPermissionDenied) and str(exc):
             exc = exceptions.PermissionDenied(detail=str(exc))
         return super().handle_exception(exc)  # type: ignore[misc]
@@ -421,6 +431,89 @@ class InformalDiscussionViewSet(
         )
         fresh = self.get_queryset().filter(pk=discussion.pk).first() or discussion
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+# --- requests for extra supervision ----------------------------------------------------------
+
+ANSWERED = OpenApiResponse(description="The request has already been accepted or declined.")
+
+
+class SupervisionRequestViewSet(
+    ServiceRefusals,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Extra supervision on request. A worker asks for their own (`reason`: `caseload`,
+    `complex_case`, `wellbeing` or `other`; optionally a `case` from their open caseload and
+    a short `note`); their manager is told. The worker's supervisor (or a manager covering
+    for them) answers once: `accept` with `scheduled_for` books an extra (requested) session;
+    `decline` with a `reason` the worker sees. A second answer is 409; someone who may see
+    the request but not answer it gets 403; one who may not see it, 404."""
+
+    queryset = SupervisionRequest.objects.all()
+    serializer_class = s.SupervisionRequestSerializer
+
+    def _input(self, serializer_class: Callable[..., Any]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _answer(self, supervision_request: SupervisionRequest, code: int) -> Response:
+        fresh = self.get_queryset().filter(pk=supervision_request.pk).first()
+        return Response(self.get_serializer(fresh or supervision_request).data, status=code)
+
+    @extend_schema(
+        summary="Ask for extra supervision",
+        request=s.SupervisionRequestCreateSerializer,
+        responses={201: s.SupervisionRequestSerializer, **REFUSALS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refuse_fields_not_taken(request, {"reason", "case", "note"})
+        data = self._input(s.SupervisionRequestCreateSerializer)
+        me = access.staff_for(request.user)
+        if me is None:
+            raise exceptions.PermissionDenied("Only staff members ask for extra supervision.")
+        supervision_request = services.supervision_request_create(
+            worker=me,
+            reason=data["reason"],
+            case=data["case"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return self._answer(supervision_request, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept: book the extra session",
+        request=s.SupervisionRequestAcceptSerializer,
+        responses={200: s.SupervisionRequestSerializer, **REFUSALS, 409: ANSWERED},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        supervision_request = self.get_object()
+        data = self._input(s.SupervisionRequestAcceptSerializer)
+        supervision_request = services.supervision_request_accept(
+            supervision_request=supervision_request,
+            scheduled_for=data["scheduled_for"],
+            actor=request.user,
+        )
+        return self._answer(supervision_request, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Decline, saying why",
+        request=s.SupervisionRequestDeclineSerializer,
+        responses={200: s.SupervisionRequestSerializer, **REFUSALS, 409: ANSWERED},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        supervision_request = self.get_object()
+        data = self._input(s.SupervisionRequestDeclineSerializer)
+        supervision_request = services.supervision_request_decline(
+            supervision_request=supervision_request, reason=data["reason"], actor=request.user
+        )
+        return self._answer(supervision_request, status.HTTP_200_OK)
 
 
 # --- actions ---------------------------------------------------------------------------------

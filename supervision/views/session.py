@@ -32,7 +32,7 @@ from oversight import access
 from oversight.models import Case, CaseType, StaffMember
 from oversight.reads import logs_reads
 from oversight.text import max_text_chars
-from supervision import rules, services
+from supervision import rules, selectors, services
 from supervision.forms.session import (
     ActionAddForm,
     ActionReviewForm,
@@ -376,6 +376,7 @@ def _record_context(request: HttpRequest, session: SupervisionSession) -> dict[s
     snapshot = session.caseload_snapshot or {}
     return {
         "session": session,
+        "supervision_requests": selectors.supervision_requests_for_session(user, session),
         "hidden": hidden,
         "support_notes_hidden": "support_notes" in hidden,
         "confidential_placeholder": CONFIDENTIAL_PLACEHOLDER,
@@ -523,7 +524,7 @@ def _refused(
 
 @access.detail_of(SupervisionSession)
 @login_required
-@logs_reads("session")
+@logs_reads("session", "supervision_requests")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
     return _render_page(request, session)

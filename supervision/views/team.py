@@ -27,11 +27,11 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from oversight import access
 from oversight.models import SUPERVISING_ROLES, Case, StaffMember
+from oversight.pages import add_service_errors, safe_next
 from oversight.reads import logs_reads
 from oversight.workdays import add_working_days
 from supervision import rules, selectors, services
@@ -43,6 +43,7 @@ from supervision.models import (
     CoverStatus,
     InformalDiscussion,
     SessionStatus,
+    SupervisionRequest,
     SupervisionSession,
 )
 from supervision.policy import Status
@@ -53,26 +54,6 @@ RECENT_DISCUSSIONS = 20
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    """The local page to go back to, from `next` in the form or the address; never another site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
-def _add_form_errors(form: Any, error: ValidationError, field_map: dict[str, str]) -> None:
-    """Show a service's refusal against the form field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            name = field_map.get(field, field)
-            form.add_error(name if name in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _sign_by(session: SupervisionSession) -> datetime.date | None:
@@ -105,6 +86,7 @@ class TeamRow:
 
 
 @login_required
+@logs_reads("requests")
 def my_team(request: HttpRequest) -> HttpResponse:
     """A manager's supervisees (and, during cover, the absent supervisor's), each with where
     their supervision stands, and the records waiting for a signature. A fixed number of
@@ -114,9 +96,11 @@ def my_team(request: HttpRequest) -> HttpResponse:
     rows: list[TeamRow] = []
     statuses: list[WorkerStatus] = []
     held: list[SupervisionSession] = []
+    requests: list[SupervisionRequest] = []
     if me is not None:
         covered = rules.covered_supervisors(me)
         team = StaffMember.objects.filter(Q(supervisor=me) | Q(supervisor__in=covered))
+        requests = selectors.supervision_requests_for_team(request.user, team, today=today)
         statuses = selectors.supervision_status(request.user, team, today=today)
         in_progress: dict[int, SupervisionSession] = {}
         next_booked: dict[int, SupervisionSession] = {}
@@ -158,7 +142,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
             .order_by("held_on", "pk")
         )
     summary = selectors.status_summary(statuses)
-    return render(
+    return TemplateResponse(
         request,
         "supervision/my_team.html",
         {
@@ -174,6 +158,10 @@ def my_team(request: HttpRequest) -> HttpResponse:
                 for session in held
                 if session.supervisor_signed_at is not None and session.supervisee_signed_at is None
             ],
+            "requests": requests,
+            "request_case_ids": _visible_case_ids(
+                request, {r.case_id for r in requests if r.case_id is not None}
+            ),
             "today": today,
             "here": reverse("supervision-my-team"),
         },
@@ -184,7 +172,7 @@ def my_team(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@logs_reads("shown_sessions", "actions", "discussions")
+@logs_reads("shown_sessions", "actions", "discussions", "requests")
 def my_supervision(request: HttpRequest) -> HttpResponse:
     """A worker's own supervision: when it is next due, records to read and sign, booked
     sessions to prepare for, open actions, and the informal discussions noted with them."""
@@ -197,6 +185,7 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
         "booked": [],
         "actions": [],
         "discussions": [],
+        "requests": [],
         "visible_case_ids": set(),
         "today": today,
         "here": reverse("my-supervision"),
@@ -229,8 +218,10 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
         .select_related("recorded_by", "case", "incorporated_into")
         .order_by("-happened_at")[:RECENT_DISCUSSIONS]
     )
+    requests = selectors.supervision_requests_of(request.user, me)
     context.update(
         me_status=statuses[0] if statuses else None,
+        requests=requests,
         to_sign=[
             (session, _sign_by(session))
             for session in sessions
@@ -245,7 +236,9 @@ def my_supervision(request: HttpRequest) -> HttpResponse:
         actions=actions,
         discussions=discussions,
         visible_case_ids=_visible_case_ids(
-            request, {d.case_id for d in discussions if d.case_id is not None}
+            request,
+            {d.case_id for d in discussions if d.case_id is not None}
+            | {r.case_id for r in requests if r.case_id is not None},
         ),
     )
     # The records listed (to sign and booked) as one line of the access log.
@@ -348,15 +341,15 @@ def informal_discussion_create(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _add_form_errors(form, error, {"happened_at": "happened_on"})
+            add_service_errors(form, error, {"happened_at": "happened_on"})
         else:
             messages.success(request, f"Informal discussion with {worker.full_name} recorded.")
             fallback = "my-supervision" if me.pk == worker.pk else "supervision-my-team"
-            return redirect(_safe_next(request) or fallback)
+            return redirect(safe_next(request) or fallback)
     return render(
         request,
         "supervision/informal_discussion_form.html",
-        {"form": form, "worker": worker, "next": _safe_next(request) or ""},
+        {"form": form, "worker": worker, "next": safe_next(request) or ""},
     )
 
 
@@ -432,7 +425,7 @@ def cover_create(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _add_form_errors(form, error, {})
+            add_service_errors(form, error, {})
         else:
             period = f"from {cover.start_date:%-d %b %Y} to {cover.end_date:%-d %b %Y}"
             if cover.status == CoverStatus.ARRANGED:
@@ -499,4 +492,4 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain")
     messages.success(request, f"Action marked {ActionStatus(status).label.lower()}.")
-    return redirect(_safe_next(request) or "my-supervision")
+    return redirect(safe_next(request) or "my-supervision")

@@ -14,8 +14,10 @@ from supervision.models import (
     Cover,
     InformalDiscussion,
     PolicyRule,
+    RequestReason,
     SessionStatus,
     SupervisionPolicy,
+    SupervisionRequest,
     SupervisionSession,
 )
 from tests.factories import CaseFactory, StaffFactory
@@ -98,3 +100,13 @@ class CoverFactory(factory.django.DjangoModelFactory):
     covering_manager = factory.SubFactory(StaffFactory)
     start_date = factory.LazyFunction(timezone.localdate)
     end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=14))
+
+
+class SupervisionRequestFactory(factory.django.DjangoModelFactory):
+    """A worker's open request for extra supervision."""
+
+    class Meta:
+        model = SupervisionRequest
+
+    worker = factory.SubFactory(StaffFactory)
+    reason = RequestReason.CASELOAD

@@ -20,6 +20,7 @@ from tests.supervision.factories import (
     HeldSessionFactory,
     InformalDiscussionFactory,
     SessionFactory,
+    SupervisionRequestFactory,
     at,
 )
 
@@ -31,8 +32,10 @@ pytestmark = pytest.mark.django_db
 # Every page also counts the reader's unread notifications for the header (1), and a page
 # that lists records writes one access-log line per kind it lists (subjects, line, records: 3).
 # The decisions app's panel counts the team's drifting cases (1, tests/decisions/test_drift.py).
-MY_TEAM_QUERIES = 15
-MY_SUPERVISION_QUERIES = 26  # with the decisions panel's count of open MDR tasks (1)
+# Requests for extra supervision: My team and My supervision each read their list (1), and
+# My team's list, when it has rows, is one more access-log line (3) — however many requests.
+MY_TEAM_QUERIES = 19
+MY_SUPERVISION_QUERIES = 27  # with the decisions panel's count of open MDR tasks (1)
 HISTORY_QUERIES = 14
 
 
@@ -59,6 +62,7 @@ def _team_of(size: int) -> tuple[Client, object]:
         ActionFactory(supervisee=worker)
         ActionFactory(supervisee=worker, status=ActionStatus.DONE)
         InformalDiscussionFactory(worker=worker, case=CaseFactory(allocated_worker=worker))
+        SupervisionRequestFactory(worker=worker)
         if number % 4 == 0:
             AbsenceFactory(staff=worker, start_date=days_ago(5), end_date=None)
     absent = StaffFactory(role=Role.TEAM_MANAGER, team=TeamFactory())
