@@ -1051,7 +1051,9 @@ def _lock_open_request(
     """Re-read the request under a row lock, refusing anyone but the worker's managers and a
     request answered already (two managers answering at once: the second is told)."""
     locked = (
-        SupervisionRequest.objects.select_for_update()
+        # Only the request's row is locked: the worker's supervisor is an outer join (there may
+        # be none), which PostgreSQL will not lock.
+        SupervisionRequest.objects.select_for_update(of=("self",))
         .select_related("worker__supervisor")
         .get(pk=supervision_request.pk)
     )
