@@ -112,11 +112,23 @@ def _per_month(field: str, bounds: list[Any], *, where: Q | None = None) -> dict
     }
 
 
-def _timeliness(clocks: QuerySet[Clock]) -> Timeliness:
-    counts = clocks.aggregate(
-        met=Count("pk"), in_time=Count("pk", filter=Q(met_on__lte=F("due_on")))
+def _clock_figures(
+    clocks: QuerySet[Clock], first: datetime.date, last: datetime.date, today: datetime.date
+) -> dict[str, int]:
+    """Contact decisions and assessments met in the period (and in time), and assessments
+    overdue today: one pass over the scope's clocks."""
+    met = Q(met_on__gte=first, met_on__lte=last)
+    in_time = met & Q(met_on__lte=F("due_on"))
+    contact, assessment = Q(timescale__code=CONTACT_CLOCK), Q(timescale__code=ASSESSMENT_CLOCK)
+    return clocks.aggregate(
+        contact_met=Count("pk", filter=contact & met),
+        contact_in_time=Count("pk", filter=contact & in_time),
+        assessment_met=Count("pk", filter=assessment & met),
+        assessment_in_time=Count("pk", filter=assessment & in_time),
+        assessments_overdue=Count(
+            "pk", filter=assessment & Q(met_on__isnull=True, due_on__lt=today)
+        ),
     )
-    return Timeliness(met=counts["met"], in_time=counts["in_time"])
 
 
 def _scoped(queryset: QuerySet[Any], path: str, cases: QuerySet[Case]) -> QuerySet[Any]:
@@ -150,6 +162,7 @@ def decision_figures(
 
     clocks = _scoped(Clock.objects.all(), "decision", cases)
     met = clocks.filter(met_on__gte=first, met_on__lte=last)
+    timed = _clock_figures(clocks, first, last, today)
     overdue_tasks = _scoped(DecisionTask.objects.all(), "decision", cases).filter(
         action__status=ActionStatus.OPEN, action__due_date__lt=today
     )
@@ -166,11 +179,9 @@ def decision_figures(
         as_at=now,
         by_type_month=by_type,
         drafts=decisions.filter(status=DecisionStatus.DRAFT).count(),
-        contact=_timeliness(met.filter(timescale__code=CONTACT_CLOCK)),
-        assessment=_timeliness(met.filter(timescale__code=ASSESSMENT_CLOCK)),
-        assessments_overdue=clocks.filter(
-            timescale__code=ASSESSMENT_CLOCK, met_on__isnull=True, due_on__lt=today
-        ).count(),
+        contact=Timeliness(met=timed["contact_met"], in_time=timed["contact_in_time"]),
+        assessment=Timeliness(met=timed["assessment_met"], in_time=timed["assessment_in_time"]),
+        assessments_overdue=timed["assessments_overdue"],
         tasks_overdue=overdue_tasks.count(),
         escalations_overdue={row["stage"]: row["n"] for row in escalations},
         cases_in_drift=drifting(cases, today).count(),
