@@ -16,7 +16,7 @@ from decisions.models import Decision, DecisionTask, ThresholdFramework
 from oversight import access
 from oversight.access import UserLike
 from oversight.models import Case
-from supervision.models import Action, ActionStatus, CaseDiscussion, InformalDiscussion
+from supervision.models import ActionStatus, CaseDiscussion, InformalDiscussion
 
 
 def active_framework() -> ThresholdFramework:
@@ -53,14 +53,6 @@ def my_tasks(user: UserLike) -> QuerySet[DecisionTask]:
         return DecisionTask.objects.none()
     open_first = Case_(When(action__status=ActionStatus.OPEN, then=Value(0)), default=Value(1))
     return tasks_for(user).filter(action__owner=me).order_by(open_first, "action__due_date", "pk")
-
-
-def tasks_by_action(actions: list[Action]) -> dict[int, DecisionTask]:
-    """The MDR task behind each action that is one (one query), for pages listing actions."""
-    tasks = DecisionTask.objects.filter(action__in=[a.pk for a in actions]).select_related(
-        "decision__case"
-    )
-    return {task.action_id: task for task in tasks}
 
 
 # --- the case decision trail -----------------------------------------------------------------

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -250,7 +251,8 @@ def _add_tasks(decision: Decision, tasks: Iterable[TaskSpec], actor: UserLike) -
 
 
 def _refuse_too_many_tasks(decision: Decision, adding: int) -> None:
-    limit = 50
+    """At most MAX_ACTIONS_PER_RECORD tasks, as for any record's actions (a task is one)."""
+    limit = cast(int, settings.OVERSIGHT["MAX_ACTIONS_PER_RECORD"])
     if decision.tasks.count() + adding > limit:
         raise ValidationError({"tasks": f"An MDR can have at most {limit} tasks."})
 
@@ -354,19 +356,6 @@ def decision_update(
     _refuse_too_many_tasks(record, len(tasks))
     _add_tasks(record, tasks, actor)
     return record
-
-
-@transaction.atomic
-def decision_remove_task(*, task: DecisionTask, actor: UserLike) -> None:
-    """Take a task off a draft (its action is cancelled, so history keeps it)."""
-    record = _lock(task.decision)
-    _check_may_edit(record, actor)
-    action = task.action
-    action.status = ActionStatus.CANCELLED
-    action.closed_on = timezone.localdate()
-    save_with_history(action, actor=actor, reason=None, default_reason="Task removed from MDR")
-    task._history_user = actor  # type: ignore[attr-defined]
-    task.delete()
 
 
 def sign_problems(decision: Decision) -> dict[str, str]:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from decisions import rules
+from oversight import pages
 from oversight.models import Case, StaffMember
 
 TASK_KEY = re.compile(r"^tasks\[(\d+)\]$")
@@ -26,16 +27,17 @@ def add_service_errors(
     given to the service (`task_forms`, in the order they were given), anything unknown
     above the form."""
     if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
+        pages.add_service_errors(form, error)
         return
+    rest: dict[str, list[str]] = {}
     for field, messages in error.message_dict.items():
         match = TASK_KEY.match(field)
         if match and task_forms is not None and int(match.group(1)) < len(task_forms):
             task_forms[int(match.group(1))].add_error(None, messages)
-        elif field in form.fields:
-            form.add_error(field, messages)
         else:
-            form.add_error(None, messages)
+            rest[field] = messages
+    if rest:
+        pages.add_service_errors(form, ValidationError(rest))
 
 
 def task_owners(request: HttpRequest, case: Case) -> list[StaffMember]:
