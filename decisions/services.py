@@ -42,6 +42,7 @@ from oversight.access import UserLike
 from oversight.history import save_with_history
 from oversight.models import Case, Role, StaffMember
 from oversight.notifications import notify
+from oversight.refusals import StateConflict
 from oversight.workdays import add_working_days
 from supervision.models import Action, ActionStatus, CaseDiscussion, InformalDiscussion
 
@@ -66,7 +67,7 @@ EDITABLE_FIELDS = (
 )
 
 
-class DecisionLocked(ValidationError):
+class DecisionLocked(StateConflict):
     """A signed MDR is locked: later changes are addenda."""
 
     def __init__(self) -> None:

@@ -24,6 +24,7 @@ from oversight.access import UserLike
 from oversight.history import save_with_history
 from oversight.models import SUPERVISING_ROLES, Case, Role, StaffMember
 from oversight.notifications import notify
+from oversight.refusals import StateConflict
 from oversight.services import line_manager_of
 from oversight.text import clean_text
 from oversight.workdays import add_working_days
@@ -71,7 +72,7 @@ CASE_DISCUSSION_FIELDS = frozenset(
 OPEN_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS)
 
 
-class RecordLocked(ValidationError):
+class RecordLocked(StateConflict):
     """The record has been signed by both and can only be added to by an addendum."""
 
     def __init__(self) -> None:
@@ -82,7 +83,7 @@ class RecordLocked(ValidationError):
         )
 
 
-class AlreadyAnswered(ValidationError):
+class AlreadyAnswered(StateConflict):
     """The request for extra supervision has been accepted or declined already."""
 
     def __init__(self, supervision_request: SupervisionRequest) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -40,30 +39,16 @@ from oversight import access
 from oversight import services as oversight_services
 from oversight.api.base import ScopedReadOnlyViewSet, ScopedReadWriteViewSet, ScopedViewSetMixin
 from oversight.api.query import read_query
-from oversight.api.writes import refuse_fields_not_taken, validated_with_target
+from oversight.api.writes import (
+    ServiceRefusals,
+    refuse_fields_not_taken,
+    validated_with_target,
+)
 from oversight.models import Case
 from oversight.records import Shown
 from supervision.models import CaseDiscussion, InformalDiscussion
 
 # --- answering a service's refusals ----------------------------------------------------------
-
-
-class Locked(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This decision has been signed and is locked."
-    default_code = "locked"
-
-
-class DecisionRefusals:
-    """A service's `PermissionDenied` keeps its message (403); `DecisionLocked` is a 409, not
-    the 400 of the other validation errors it is a kind of."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DecisionLocked):
-            exc = Locked(detail=exc.messages[0])
-        elif isinstance(exc, DjangoPermissionDenied) and str(exc):
-            exc = exceptions.PermissionDenied(detail=str(exc))
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 # What the server sets on a decision: a request naming one is refused (400), not silently
@@ -166,7 +151,7 @@ class ThresholdFrameworkViewSet(ScopedReadOnlyViewSet):
     list=extend_schema(summary="Decisions (MDRs) you may see"),
     retrieve=extend_schema(summary="One decision (written to the access log)"),
 )
-class DecisionViewSet(DecisionRefusals, ScopedReadWriteViewSet):
+class DecisionViewSet(ServiceRefusals, ScopedReadWriteViewSet):
     """Management Decision Records: what a manager decided on a child's case, and why.
 
     **Recording.** A team manager records on their team's cases, a group manager on their
@@ -299,7 +284,7 @@ class DecisionTaskViewSet(ScopedReadOnlyViewSet):
 
 
 class EscalationViewSet(
-    DecisionRefusals,
+    ServiceRefusals,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

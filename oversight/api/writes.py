@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from oversight import access
+from oversight.refusals import StateConflict
 
 SERVER_SET_MESSAGE = "This field is set by the server and cannot be given."
 
@@ -64,3 +67,22 @@ def validated_with_target(
     if errors:
         raise exceptions.ValidationError(errors)
     return target, dict(serializer.validated_data)
+
+
+class StateConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This record cannot be changed in its present state."
+    default_code = "conflict"
+
+
+class ServiceRefusals:
+    """For a viewset whose writes call services: a service's `PermissionDenied` keeps its
+    message (403), and a `StateConflict` (locked, answered already) is a 409 with its message
+    and code, not the 400 of the other validation errors it is a kind of."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, StateConflict):
+            exc = StateConflictError(detail=exc.messages[0], code=exc.code)
+        elif isinstance(exc, DjangoPermissionDenied) and str(exc):
+            exc = exceptions.PermissionDenied(detail=str(exc))
+        return super().handle_exception(exc)  # type: ignore[misc]

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -24,7 +23,11 @@ from rest_framework.response import Response
 
 from oversight import access
 from oversight.api.base import ScopedReadWriteViewSet, ScopedViewSetMixin
-from oversight.api.writes import refuse_fields_not_taken, validated_with_target
+from oversight.api.writes import (
+    ServiceRefusals,
+    refuse_fields_not_taken,
+    validated_with_target,
+)
 from oversight.models import StaffMember
 from supervision import rules, services
 from supervision.api import serializers as s
@@ -46,35 +49,9 @@ from supervision.models import (
     SupervisionSession,
 )
 from supervision.selectors import with_support_notes_hidden
-from supervision.services import AlreadyAnswered, EditConflict, RecordLocked
+from supervision.services import EditConflict, RecordLocked
 
 # --- answering a service's refusals ----------------------------------------------------------
-
-
-class Locked(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This record is locked."
-    default_code = "locked"
-
-
-class Answered(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This request has already been answered."
-    default_code = "answered"
-
-
-class ServiceRefusals:
-    """A service's `PermissionDenied` keeps its message (403); `RecordLocked` and
-    `AlreadyAnswered` are a 409, not the 400 of the other validation errors."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, RecordLocked):
-            exc = Locked(detail=exc.messages[0])
-        elif isinstance(exc, AlreadyAnswered):
-            exc = Answered(detail=exc.messages[0])
-        elif isinstance(exc, DjangoPermissionDenied) and str(exc):
-            exc = exceptions.PermissionDenied(detail=str(exc))
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 @contextmanager
