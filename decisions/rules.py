@@ -143,3 +143,11 @@ def task_owners(case: Case, actor: UserLike) -> QuerySet[StaffMember]:
 
 def may_own_task(owner: StaffMember, case: Case, actor: UserLike) -> bool:
     return StaffMember.objects.filter(task_owners_q(case, actor), pk=owner.pk).exists()
+
+
+def may_choose_framework(user: UserLike) -> bool:
+    """The threshold framework in use is the practice lead's: principal social workers (and
+    administrators) choose it."""
+    return bool(getattr(user, "is_superuser", False)) or (
+        access.role_of(user) == Role.PRINCIPAL_SOCIAL_WORKER
+    )

@@ -40,7 +40,7 @@ from decisions.models import (
 from oversight import access
 from oversight.access import UserLike
 from oversight.history import save_with_history
-from oversight.models import Case, Role, StaffMember
+from oversight.models import Case, StaffMember
 from oversight.notifications import notify
 from oversight.refusals import StateConflict
 from oversight.workdays import add_working_days
@@ -111,10 +111,7 @@ def _me(actor: UserLike) -> StaffMember:
 def framework_activate(*, framework: ThresholdFramework, actor: UserLike) -> ThresholdFramework:
     """Make `framework` the installation's one active framework (principal social workers and
     administrators). Decisions already made keep the framework they were made under."""
-    if not (
-        getattr(actor, "is_superuser", False)
-        or access.role_of(actor) == Role.PRINCIPAL_SOCIAL_WORKER
-    ):
+    if not rules.may_choose_framework(actor):
         raise PermissionDenied("Only a principal social worker chooses the threshold framework.")
     if not framework.levels.exists():
         raise ValidationError({"framework": "A framework needs its levels before it is used."})

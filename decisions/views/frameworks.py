@@ -11,17 +11,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from decisions import services
+from decisions import rules, services
 from decisions.models import ThresholdFramework
 from oversight import access
-from oversight.models import Role
-
-
-def _may_choose(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(getattr(user, "is_superuser", False)) or (
-        access.role_of(user) == Role.PRINCIPAL_SOCIAL_WORKER
-    )
 
 
 @login_required
@@ -32,7 +24,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "decisions/framework_list.html",
-        {"frameworks": frameworks, "may_choose": _may_choose(request)},
+        {"frameworks": frameworks, "may_choose": rules.may_choose_framework(request.user)},
     )
 
 
@@ -41,7 +33,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def framework_activate(request: HttpRequest, pk: int) -> HttpResponse:
     framework = access.get_for_user(request.user, ThresholdFramework, pk)
-    if not _may_choose(request):
+    if not rules.may_choose_framework(request.user):
         raise Http404
     try:
         services.framework_activate(framework=framework, actor=request.user)
